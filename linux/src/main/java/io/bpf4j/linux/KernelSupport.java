@@ -1,0 +1,178 @@
+package io.bpf4j.linux;
+
+import io.bpf4j.abi.AttachType;
+import io.bpf4j.abi.Errno;
+import io.bpf4j.abi.MapDefinition;
+import io.bpf4j.abi.MapType;
+import io.bpf4j.abi.ProgramType;
+import io.bpf4j.isa.AluOp;
+import io.bpf4j.isa.Instruction;
+import io.bpf4j.isa.Instructions;
+import io.bpf4j.verifier.ProgramRejectedException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Whether this process can use bpf(2), and for which program types — found out by trying, never guessed:
+ * is this Linux with a known bpf(2) number and native access; does a one-element ARRAY map create; does
+ * {@code r0 = 0; exit} load as a socket filter; and, per program type asked about, does that trivial
+ * program load as that type.
+ *
+ * <p>The answers the probe expects ("not Linux", ENOSYS, EPERM, EINVAL for a program type this kernel was
+ * built without) become a reason string that says exactly why. Anything else — an errno the probe does not
+ * expect, or a verifier log for the trivial program — is thrown: it means bpf4j is wrong about this kernel,
+ * and a test must fail on it rather than skip.
+ */
+public final class KernelSupport {
+    private static volatile KernelSupport probed;
+
+    private final String reason;
+    private final String kernelRelease;
+    private final Map<ProgramType, Optional<String>> types = new ConcurrentHashMap<>();
+
+    private KernelSupport(String reason, String kernelRelease) {
+        this.reason = reason;
+        this.kernelRelease = kernelRelease;
+    }
+
+    /**
+     * The probe, run once per JVM.
+     *
+     * @throws KernelException an errno the probe did not expect
+     */
+    public static KernelSupport probe() {
+        KernelSupport s = probed;
+        if (s == null) {
+            synchronized (KernelSupport.class) {
+                s = probed;
+                if (s == null) probed = s = run();
+            }
+        }
+        return s;
+    }
+
+    private static KernelSupport run() {
+        String release = readTrimmed(Path.of("/proc/sys/kernel/osrelease"));
+        String unavailable = Syscalls.unavailableReason();
+        if (unavailable != null) return new KernelSupport(unavailable, release);
+        try {
+            KernelMap.create(new MapDefinition("bpf4j_probe", MapType.ARRAY, 4, 4, 1)).close();
+        } catch (KernelException e) {
+            if (e.errnoNumber() == Errno.ENOSYS.number()) {
+                return new KernelSupport("kernel " + release + " has no bpf(2) (ENOSYS: built without CONFIG_BPF_SYSCALL)", release);
+            }
+            if (e.isMissingPrivilege()) {
+                return new KernelSupport("bpf(BPF_MAP_CREATE) answered EPERM: " + Privileges.describeMissing(), release);
+            }
+            throw e;
+        }
+        KernelSupport s = new KernelSupport(null, release);
+        String socketFilter = s.probeType(ProgramType.SOCKET_FILTER);
+        if (socketFilter != null) return new KernelSupport(socketFilter, release);
+        s.types.put(ProgramType.SOCKET_FILTER, Optional.empty());
+        return s;
+    }
+
+    /** True when maps can be created and a socket filter loads. */
+    public boolean available() {
+        return reason == null;
+    }
+
+    /** Why bpf(2) is not usable here, or null when it is. */
+    public String reason() {
+        return reason;
+    }
+
+    /** The kernel's release string ({@code uname -r}), or "?" when unreadable. */
+    public String kernelRelease() {
+        return kernelRelease;
+    }
+
+    /** Whether programs of {@code type} load here (probes once per type). */
+    public boolean supports(ProgramType type) {
+        return unavailableReason(type) == null;
+    }
+
+    /**
+     * Null when bpf(2) is usable and every type in {@code programTypes} loads; else the first reason why not.
+     *
+     * @throws KernelException     an errno the probe did not expect
+     * @throws IllegalStateException the kernel's verifier rejected the trivial program: bpf4j is wrong about it
+     */
+    public String unavailableReason(ProgramType... programTypes) {
+        if (reason != null) return reason;
+        for (ProgramType t : programTypes) {
+            String why = types.computeIfAbsent(t, k -> Optional.ofNullable(probeType(k))).orElse(null);
+            if (why != null) return why;
+        }
+        return null;
+    }
+
+    /** The per-type answers so far (for reports): type → null when supported, else the reason. */
+    public Map<ProgramType, String> probedTypes() {
+        Map<ProgramType, String> out = new LinkedHashMap<>();
+        types.forEach((k, v) -> out.put(k, v.orElse(null)));
+        return out;
+    }
+
+    private String probeType(ProgramType type) {
+        String impossible = switch (type) {
+            case UNSPEC -> "BPF_PROG_TYPE_UNSPEC is not a program type";
+            case TRACING, EXT, LSM, STRUCT_OPS ->
+                    type.uapiName() + " programs need an attach target's BTF id; bpf4j's probe loads only "
+                            + "programs without one";
+            default -> null;
+        };
+        if (impossible != null) return impossible;
+        Instructions trivial = Instructions.of(Instruction.Alu.imm(true, AluOp.MOV, 0, 0), new Instruction.Exit());
+        ProgramLoadSpec spec = ProgramLoadSpec.of("bpf4j_probe", type, trivial).withExpectedAttachType(attachTypeFor(type));
+        if (type == ProgramType.SYSCALL) spec = spec.withFlags(ProgramLoadSpec.F_SLEEPABLE);
+        try {
+            KernelProgram.load(spec).close();
+            return null;
+        } catch (KernelException e) {
+            if (e.isMissingPrivilege()) {
+                return "loading a " + type.uapiName() + " program answered EPERM: " + Privileges.describeMissing();
+            }
+            throw e;
+        } catch (ProgramRejectedException e) {
+            if (e.errno() == Errno.EINVAL.number() && e.log().isBlank()) {
+                return "kernel " + kernelRelease + " does not load " + type.uapiName() + " programs (EINVAL without a "
+                        + "verifier message for `r0 = 0; exit`: the type is unknown or compiled out)";
+            }
+            throw new IllegalStateException("bpf4j's probe program for " + type.uapiName()
+                    + " was rejected unexpectedly on kernel " + kernelRelease + ": " + e.getMessage()
+                    + "\n" + e.log(), e);
+        }
+    }
+
+    /** The attach type a trivial program of {@code type} must be loaded with, or null for none. */
+    static AttachType attachTypeFor(ProgramType type) {
+        return switch (type) {
+            case CGROUP_SOCK_ADDR -> AttachType.CGROUP_INET4_CONNECT;
+            case CGROUP_SOCKOPT -> AttachType.CGROUP_GETSOCKOPT;
+            case SK_LOOKUP -> AttachType.SK_LOOKUP;
+            case NETFILTER -> AttachType.NETFILTER;
+            default -> null;
+        };
+    }
+
+    private static String readTrimmed(Path p) {
+        try {
+            return Files.readString(p).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    @Override
+    public String toString() {
+        return reason == null ? "bpf(2) available on Linux " + kernelRelease : "bpf(2) unavailable: " + reason;
+    }
+}

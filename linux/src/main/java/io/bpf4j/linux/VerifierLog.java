@@ -1,0 +1,57 @@
+package io.bpf4j.linux;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reading the kernel verifier's log: the one-line reason and the instruction it stopped at. */
+final class VerifierLog {
+    private VerifierLog() {}
+
+    /** An instruction line of the log: {@code 12: (85) call bpf_tail_call#12}. */
+    private static final Pattern INSN = Pattern.compile("^(\\d+): \\(", Pattern.MULTILINE);
+
+    /**
+     * The verifier's reason: the last line that is not one of the statistics lines the kernel appends after
+     * the verdict ({@code processed N insns ...}, {@code verification time ...}, {@code stack depth ...}).
+     */
+    static String reason(String log) {
+        String[] lines = log.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String l = lines[i].strip();
+            if (l.isEmpty() || isStatistics(l)) continue;
+            return l;
+        }
+        return null;
+    }
+
+    private static boolean isStatistics(String l) {
+        return l.startsWith("processed ") || l.startsWith("verification time") || l.startsWith("stack depth")
+                || l.startsWith("mark_read") || l.startsWith("max_states_per_insn");
+    }
+
+    /** The pc of the last instruction line before the reason, or -1. */
+    static int pc(String log) {
+        int pc = -1;
+        Matcher m = INSN.matcher(log);
+        while (m.find()) {
+            try {
+                pc = Integer.parseInt(m.group(1));
+            } catch (NumberFormatException e) {
+                pc = -1;
+            }
+        }
+        return pc;
+    }
+
+    /** The last {@code n} non-empty lines, joined with " | " for a one-line message. */
+    static String lastLines(String log, int n) {
+        String[] lines = log.strip().split("\n");
+        StringBuilder sb = new StringBuilder();
+        for (int i = Math.max(0, lines.length - n); i < lines.length; i++) {
+            if (lines[i].isBlank()) continue;
+            if (!sb.isEmpty()) sb.append(" | ");
+            sb.append(lines[i].strip());
+        }
+        return sb.toString();
+    }
+}
