@@ -1,0 +1,161 @@
+package io.bpf4j.runtime;
+
+import io.bpf4j.abi.Helper;
+import io.bpf4j.isa.CallKind;
+import io.bpf4j.isa.Instruction;
+import io.bpf4j.isa.Instructions;
+import io.bpf4j.isa.Pseudo;
+import io.bpf4j.runtime.helpers.HelperRegistry;
+import io.bpf4j.runtime.memory.Region;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A program checked and linked for running, independent of the engine: its instructions, the helpers it was
+ * loaded with, the objects its {@code lddw} instructions name, and which slots are function entries. Immutable
+ * and thread-safe; engines cache their prepared form per image ({@link #prepared}).
+ *
+ * <p>What {@link #load} checks, so that running cannot meet it: control flow stays inside the program (no jump
+ * into an lddw), every {@code call N} names a registered helper (or the built-in tail call), no kfunc calls, and
+ * every {@code lddw} kind can be resolved. A {@code callx} target is only known at run time and is checked then.
+ *
+ * <h2>lddw kinds</h2>
+ * <ul>
+ *   <li>{@code IMM}: the constant.</li>
+ *   <li>{@code FUNC}: a function pointer, {@link io.bpf4j.runtime.memory.AddressSpace#functionPointer}
+ *       ({@code 0x0000_0001_<slot>}); {@code callx} on it calls the subprogram at that slot.</li>
+ *   <li>{@code MAP_IDX} / {@code MAP_FD} with imm = n: a handle to {@code objects.get(n)} (a map, a prog array).</li>
+ *   <li>{@code MAP_IDX_VALUE} / {@code MAP_VALUE} with imm = n, next imm = off: the address of byte {@code off}
+ *       of {@code objects.get(n)}, which must be a {@link Region} (global data: .data, .bss, .rodata).</li>
+ * </ul>
+ */
+public final class ProgramImage {
+    private final String name;
+    private final Instructions instructions;
+    private final HelperRegistry helpers;
+    private final List<Object> objects;
+    private final long[] slots;
+    private final boolean[] functionEntry;
+    private final Map<Engine, Executable> prepared = new ConcurrentHashMap<>();
+
+    private ProgramImage(String name, Instructions instructions, HelperRegistry helpers, List<Object> objects) {
+        this.name = name;
+        this.instructions = instructions;
+        this.helpers = helpers;
+        this.objects = objects;
+        this.slots = instructions.encodeSlots();
+        this.functionEntry = new boolean[slots.length];
+    }
+
+    /** Loads a program that uses no maps. */
+    public static ProgramImage load(String name, Instructions instructions, HelperRegistry helpers) {
+        return load(name, instructions, helpers, List.of());
+    }
+
+    /**
+     * Checks and links a program.
+     *
+     * @param objects what {@code lddw} map references name, by index (see the class comment)
+     * @throws io.bpf4j.isa.MalformedInstructionException when control flow leaves the program
+     * @throws ProgramLoadException when a call or lddw cannot be resolved, naming pc and instruction
+     */
+    public static ProgramImage load(String name, Instructions instructions, HelperRegistry helpers, List<?> objects) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(helpers, "helpers");
+        if (instructions.slotCount() == 0) throw new ProgramLoadException(name, 0, 0, "nothing", "the program has no instructions");
+        instructions.checkControlFlow();
+        ProgramImage image = new ProgramImage(name, instructions, helpers, List.copyOf(objects));
+        image.link();
+        return image;
+    }
+
+    private void link() {
+        functionEntry[0] = true;
+        for (Instructions.At at : instructions) {
+            int pc = at.pc();
+            switch (at.instruction()) {
+                case Instruction.Call c when c.kind() == CallKind.HELPER -> {
+                    if (!helpers.knows(c.imm())) {
+                        Helper known = Helper.ofId(c.imm());
+                        throw rejected(pc, "call to unknown helper " + (known != null ? known.cName() + "#" + c.imm() + " (not registered in this runtime)" : "#" + c.imm()));
+                    }
+                }
+                case Instruction.Call c when c.kind() == CallKind.LOCAL -> functionEntry[c.target(pc)] = true;
+                case Instruction.Call c -> throw rejected(pc, "kfunc calls (BTF id " + c.imm() + ") are not supported");
+                case Instruction.LoadImm64 l -> {
+                    switch (l.pseudo()) {
+                        case IMM -> {}
+                        case FUNC -> functionEntry[pc + 1 + l.imm()] = true;
+                        case MAP_FD, MAP_IDX, MAP_VALUE, MAP_IDX_VALUE -> {
+                            if (l.imm() < 0 || l.imm() >= objects.size()) {
+                                throw rejected(pc, "lddw names map " + l.imm() + " but the program has " + objects.size() + " maps");
+                            }
+                            if (l.pseudo().refersToMapValue() && !(objects.get(l.imm()) instanceof Region)) {
+                                throw rejected(pc, "lddw takes the address of a value of map " + l.imm() + ", which has no directly addressable value (" + objects.get(l.imm()) + ")");
+                            }
+                        }
+                        case BTF_ID -> throw rejected(pc, "lddw of a kernel variable (BTF id " + l.imm() + ") is not supported");
+                    }
+                }
+                default -> {}
+            }
+        }
+    }
+
+    private ProgramLoadException rejected(int pc, String problem) {
+        return new ProgramLoadException(name, pc, slots[pc], describe(pc), problem);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Instructions instructions() {
+        return instructions;
+    }
+
+    public HelperRegistry helpers() {
+        return helpers;
+    }
+
+    /** The objects lddw map references name, by index. */
+    public List<Object> objects() {
+        return objects;
+    }
+
+    /** The encoded slots (little-endian, opcode in the low byte); engines must not modify the array. */
+    public long[] slots() {
+        return slots;
+    }
+
+    public int slotCount() {
+        return slots.length;
+    }
+
+    /** True when {@code slot} is the first instruction of the program or of a subprogram (a valid call target). */
+    public boolean isFunctionEntry(long slot) {
+        return slot >= 0 && slot < functionEntry.length && functionEntry[(int) slot];
+    }
+
+    /** The instruction at {@code pc} for messages; tolerant of any pc. */
+    public String describe(int pc) {
+        if (pc < 0 || pc >= slots.length) return "outside the program";
+        Instruction i = instructions.slot(pc);
+        return i == null ? "second half of lddw" : i.toString();
+    }
+
+    /** The engine's prepared form of this image, made once per engine. */
+    public Executable prepared(Engine engine) {
+        Executable e = prepared.get(engine);
+        if (e == null) e = prepared.computeIfAbsent(engine, en -> en.prepare(this));
+        return e;
+    }
+
+    @Override
+    public String toString() {
+        return "ProgramImage[" + name + ", " + slots.length + " slots]";
+    }
+}

@@ -1,0 +1,413 @@
+package io.bpf4j.runtime.memory;
+
+import io.bpf4j.BpfException;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The memory a program sees during one invocation: a table of {@link Region}s addressed by 64-bit values. This
+ * is the only way programs, helpers and every engine (interpreter and JIT) touch program memory, so the checks
+ * are written once, here.
+ *
+ * <pre>
+ *  bit 63           48 47           32 31                               0
+ *  +----------------+----------------+----------------------------------+
+ *  |   generation   |  region index  |        offset in the region      |
+ *  +----------------+----------------+----------------------------------+
+ *  generation 0 is never memory: 0 is NULL, 0x0000_0001_xxxx_xxxx are function pointers
+ * </pre>
+ *
+ * An access of {@code size} bytes at {@code address} is allowed when the region table has a live region at the
+ * index, registered in this invocation's generation, and {@code offset + size <= length}, and the region permits
+ * the access. Anything else raises a {@link MemoryFault}: a lookup is a shift, an array load and two compares.
+ * Pointer arithmetic that leaves a region lands on an offset beyond its length (or, borrowing into the index
+ * bits, on another index with a huge offset), so it faults rather than reaching neighbouring memory.
+ *
+ * <p>The generation changes with every invocation ({@link #beginInvocation}), so a pointer an earlier invocation
+ * left behind (in a map, say) is detected as dangling. Generations are 16 bits: a stale pointer from exactly a
+ * multiple of 65,535 invocations ago on the same address space is not recognised as stale; it then names a
+ * region of the current invocation and is checked against that region's bounds, so it still cannot reach
+ * memory outside the program's regions.
+ *
+ * <p>Indices 0–7 are the stack frames of bpf2bpf calls (512 bytes each, one 8-byte aligned backing array); a frame is live
+ * only while its call is active. Other regions (context, packet, map values, caller memory, object handles) are
+ * registered per invocation.
+ *
+ * <p>Not thread-safe: one address space serves one invocation at a time (one per virtual CPU or thread). The
+ * memory behind map value regions is shared, and atomics on it are real atomics.
+ */
+public final class AddressSpace {
+    /** Bytes of stack per frame, as in Linux ({@code MAX_BPF_STACK}). */
+    public static final int FRAME_SIZE = 512;
+    /** Frames of bpf2bpf calls, including the entry frame ({@code MAX_CALL_FRAMES}). */
+    public static final int MAX_FRAMES = 8;
+    /** Upper 32 bits of a function pointer (generation 0, index 1); the low 32 bits are the entry slot. */
+    public static final long FUNCTION_POINTER_BASE = 1L << 32;
+    /** At most this many regions per invocation (the width of the index field). */
+    public static final int MAX_REGIONS = 1 << 16;
+
+    // Plain accesses may be unaligned (as in eBPF); atomics use the aligned layouts, which support every atomic mode.
+    private static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
+    private static final VarHandle SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle ATOMIC_INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle ATOMIC_LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private static final AtomicInteger GENERATION_SEED = new AtomicInteger(1);
+
+    private final MemorySegment stack = MemorySegment.ofArray(new long[FRAME_SIZE * MAX_FRAMES / 8]);
+    private Region[] regions = new Region[32];
+    /** {@code tags[i]} is the upper half of addresses in region i while it is live in this generation, else 0. */
+    private int[] tags = new int[32];
+    private int count;
+    private int generation;
+
+    public AddressSpace() {
+        // spread the starting generation so different address spaces rarely share one
+        generation = (GENERATION_SEED.getAndAdd(4099) & 0xffff);
+        for (int f = 0; f < MAX_FRAMES; f++) {
+            regions[f] = Region.of(RegionKind.STACK, "frame " + f, stack.asSlice((long) f * FRAME_SIZE, FRAME_SIZE), true);
+        }
+        count = MAX_FRAMES;
+    }
+
+    // ---- invocation lifecycle ------------------------------------------------------------------------------
+
+    /**
+     * Starts a new invocation: forgets every region of the previous one (their addresses become dangling) and
+     * opens frame 0 with a zeroed stack. Returns the address just past the end of frame 0 (the entry r10).
+     */
+    public long beginInvocation() {
+        generation = (generation + 1) & 0xffff;
+        if (generation == 0) generation = 1;
+        Arrays.fill(regions, MAX_FRAMES, count, null);
+        Arrays.fill(tags, 0, count, 0);
+        count = MAX_FRAMES;
+        return openFrame(0);
+    }
+
+    /** The current generation (1–65535). */
+    public int generation() {
+        return generation;
+    }
+
+    /** Opens bpf2bpf frame {@code frame} with a zeroed stack; returns its r10 (the address one past its end). */
+    public long openFrame(int frame) {
+        if (frame < 0 || frame >= MAX_FRAMES) throw new BpfException("stack frame " + frame + " does not exist (at most " + MAX_FRAMES + " frames)");
+        regions[frame].segment.fill((byte) 0);
+        int tag = (generation << 16) | frame;
+        tags[frame] = tag;
+        return ((long) tag << 32) + FRAME_SIZE;
+    }
+
+    /** The r10 of an open frame (the address one past its end). */
+    public long frameTop(int frame) {
+        int tag = frame >= 0 && frame < MAX_FRAMES ? tags[frame] : 0;
+        if (tag == 0) throw new BpfException("stack frame " + frame + " is not open (was Invocation.begin() called?)");
+        return ((long) tag << 32) + FRAME_SIZE;
+    }
+
+    /** Closes a returned frame: pointers into it fault from now on. */
+    public void closeFrame(int frame) {
+        tags[frame] = 0;
+    }
+
+    /** Registers a region for this invocation and returns the address of its first byte. */
+    public long register(Region region) {
+        int index = count;
+        if (index >= MAX_REGIONS) {
+            throw new BpfException("address space full: an invocation may use at most " + MAX_REGIONS + " regions (registering " + region.describe() + ")");
+        }
+        if (index == regions.length) {
+            int n = Math.min(MAX_REGIONS, index * 2);
+            regions = Arrays.copyOf(regions, n);
+            tags = Arrays.copyOf(tags, n);
+        }
+        regions[index] = region;
+        int tag = (generation << 16) | index;
+        tags[index] = tag;
+        count = index + 1;
+        return (long) tag << 32;
+    }
+
+    /** The address of byte {@code offset} of a function entry at {@code slot}: see {@link #FUNCTION_POINTER_BASE}. */
+    public static long functionPointer(int slot) {
+        return FUNCTION_POINTER_BASE | (slot & 0xffffffffL);
+    }
+
+    /** True when {@code value} has the function pointer shape (the slot is not checked here). */
+    public static boolean isFunctionPointer(long value) {
+        return (value >>> 32) == 1;
+    }
+
+    // ---- lookups for helpers ----------------------------------------------------------------------------------
+
+    /** The live region {@code address} names in this invocation, or null. Does not check bounds. */
+    public Region regionAt(long address) {
+        int hi = (int) (address >>> 32);
+        int index = hi & 0xffff;
+        return index < count && tags[index] == hi && hi != 0 ? regions[index] : null;
+    }
+
+    /**
+     * Checks an access of {@code size} bytes and returns the region; the bytes are at offset
+     * {@code address & 0xffffffffL} of {@code region.segment()}. For helpers that copy in bulk.
+     */
+    public Region check(long address, long size, Access access) {
+        if (size < 0 || size > Integer.MAX_VALUE) throw fault(access, address, (int) Math.min(Integer.MAX_VALUE, Math.max(0, size)), "size " + size + " is not a valid length");
+        Region r = regionAt(address);
+        if (r == null || !permits(r, access) || (address & 0xffffffffL) + size > r.length) throw fault(access, address, (int) size);
+        return r;
+    }
+
+    /** A copy of {@code length} bytes at {@code address}. */
+    public byte[] read(long address, int length) {
+        Region r = check(address, length, Access.READ);
+        byte[] out = new byte[length];
+        MemorySegment.copy(r.segment, ValueLayout.JAVA_BYTE, address & 0xffffffffL, out, 0, length);
+        return out;
+    }
+
+    /** Writes {@code data} at {@code address}. */
+    public void write(long address, byte[] data) {
+        Region r = check(address, data.length, Access.WRITE);
+        MemorySegment.copy(data, 0, r.segment, ValueLayout.JAVA_BYTE, address & 0xffffffffL, data.length);
+    }
+
+    /** The object behind a handle address (see {@link Region#handle}), or a fault when it names none. */
+    public <T> T object(long address, Class<T> type) {
+        Region r = regionAt(address);
+        if (r == null || r.object == null || (int) address != 0) {
+            throw fault(Access.READ, address, 0, r == null ? "no " + type.getSimpleName() + " handle here" : "not the handle of a " + type.getSimpleName() + " but " + r.describe() + (r.object != null ? " + " + (int) address : ""));
+        }
+        if (!type.isInstance(r.object)) {
+            throw fault(Access.READ, address, 0, "expected a " + type.getSimpleName() + " handle, found " + r.describe() + " (" + r.object.getClass().getSimpleName() + ")");
+        }
+        return type.cast(r.object);
+    }
+
+    // ---- the checked accesses engines use ------------------------------------------------------------------------
+
+    private Region readable(long address, int size) {
+        int hi = (int) (address >>> 32);
+        int index = hi & 0xffff;
+        if (index < count) {
+            Region r = regions[index];
+            if (tags[index] == hi && (address & 0xffffffffL) + size <= r.length && r.readable) return r;
+        }
+        throw fault(Access.READ, address, size);
+    }
+
+    private Region writable(long address, int size) {
+        int hi = (int) (address >>> 32);
+        int index = hi & 0xffff;
+        if (index < count) {
+            Region r = regions[index];
+            if (tags[index] == hi && (address & 0xffffffffL) + size <= r.length && r.writable) return r;
+        }
+        throw fault(Access.WRITE, address, size);
+    }
+
+    private Region atomic(long address, int size) {
+        int hi = (int) (address >>> 32);
+        int index = hi & 0xffff;
+        if (index < count) {
+            Region r = regions[index];
+            if (tags[index] == hi && (address & 0xffffffffL) + size <= r.length && r.writable && r.readable
+                    && ((r.alignmentBase + (address & 0xffffffffL)) & (size - 1)) == 0 && r.maxAlignment >= size) return r;
+        }
+        throw fault(Access.ATOMIC, address, size);
+    }
+
+    /** Zero-extended 8-bit load. */
+    public long load8(long address) {
+        Region r = readable(address, 1);
+        return (byte) BYTE.get(r.segment, address & 0xffffffffL) & 0xffL;
+    }
+
+    /** Zero-extended 16-bit little-endian load. */
+    public long load16(long address) {
+        Region r = readable(address, 2);
+        return (short) SHORT.get(r.segment, address & 0xffffffffL) & 0xffffL;
+    }
+
+    /** Zero-extended 32-bit little-endian load. */
+    public long load32(long address) {
+        Region r = readable(address, 4);
+        return (int) INT.get(r.segment, address & 0xffffffffL) & 0xffffffffL;
+    }
+
+    /** 64-bit little-endian load. */
+    public long load64(long address) {
+        Region r = readable(address, 8);
+        return (long) LONG.get(r.segment, address & 0xffffffffL);
+    }
+
+    public void store8(long address, long value) {
+        Region r = writable(address, 1);
+        BYTE.set(r.segment, address & 0xffffffffL, (byte) value);
+    }
+
+    public void store16(long address, long value) {
+        Region r = writable(address, 2);
+        SHORT.set(r.segment, address & 0xffffffffL, (short) value);
+    }
+
+    public void store32(long address, long value) {
+        Region r = writable(address, 4);
+        INT.set(r.segment, address & 0xffffffffL, (int) value);
+    }
+
+    public void store64(long address, long value) {
+        Region r = writable(address, 8);
+        LONG.set(r.segment, address & 0xffffffffL, value);
+    }
+
+    /** Loads {@code bytes} (1, 2, 4, 8) zero-extended. */
+    public long load(long address, int bytes) {
+        return switch (bytes) {
+            case 1 -> load8(address);
+            case 2 -> load16(address);
+            case 4 -> load32(address);
+            default -> load64(address);
+        };
+    }
+
+    /** Stores the low {@code bytes} (1, 2, 4, 8) of {@code value}. */
+    public void store(long address, int bytes, long value) {
+        switch (bytes) {
+            case 1 -> store8(address, value);
+            case 2 -> store16(address, value);
+            case 4 -> store32(address, value);
+            default -> store64(address, value);
+        }
+    }
+
+    // Atomics: sequentially consistent, on naturally aligned addresses only (as Linux requires); each returns
+    // the old value (32-bit results zero-extended).
+
+    public long fetchAdd32(long address, long operand) {
+        Region r = atomic(address, 4);
+        return (int) ATOMIC_INT.getAndAdd(r.segment, address & 0xffffffffL, (int) operand) & 0xffffffffL;
+    }
+
+    public long fetchAdd64(long address, long operand) {
+        Region r = atomic(address, 8);
+        return (long) ATOMIC_LONG.getAndAdd(r.segment, address & 0xffffffffL, operand);
+    }
+
+    public long fetchOr32(long address, long operand) {
+        Region r = atomic(address, 4);
+        return (int) ATOMIC_INT.getAndBitwiseOr(r.segment, address & 0xffffffffL, (int) operand) & 0xffffffffL;
+    }
+
+    public long fetchOr64(long address, long operand) {
+        Region r = atomic(address, 8);
+        return (long) ATOMIC_LONG.getAndBitwiseOr(r.segment, address & 0xffffffffL, operand);
+    }
+
+    public long fetchAnd32(long address, long operand) {
+        Region r = atomic(address, 4);
+        return (int) ATOMIC_INT.getAndBitwiseAnd(r.segment, address & 0xffffffffL, (int) operand) & 0xffffffffL;
+    }
+
+    public long fetchAnd64(long address, long operand) {
+        Region r = atomic(address, 8);
+        return (long) ATOMIC_LONG.getAndBitwiseAnd(r.segment, address & 0xffffffffL, operand);
+    }
+
+    public long fetchXor32(long address, long operand) {
+        Region r = atomic(address, 4);
+        return (int) ATOMIC_INT.getAndBitwiseXor(r.segment, address & 0xffffffffL, (int) operand) & 0xffffffffL;
+    }
+
+    public long fetchXor64(long address, long operand) {
+        Region r = atomic(address, 8);
+        return (long) ATOMIC_LONG.getAndBitwiseXor(r.segment, address & 0xffffffffL, operand);
+    }
+
+    public long exchange32(long address, long operand) {
+        Region r = atomic(address, 4);
+        return (int) ATOMIC_INT.getAndSet(r.segment, address & 0xffffffffL, (int) operand) & 0xffffffffL;
+    }
+
+    public long exchange64(long address, long operand) {
+        Region r = atomic(address, 8);
+        return (long) ATOMIC_LONG.getAndSet(r.segment, address & 0xffffffffL, operand);
+    }
+
+    /** Stores {@code operand} if memory equals the low 32 bits of {@code expected}; returns the old value. */
+    public long compareExchange32(long address, long expected, long operand) {
+        Region r = atomic(address, 4);
+        return (int) ATOMIC_INT.compareAndExchange(r.segment, address & 0xffffffffL, (int) expected, (int) operand) & 0xffffffffL;
+    }
+
+    public long compareExchange64(long address, long expected, long operand) {
+        Region r = atomic(address, 8);
+        return (long) ATOMIC_LONG.compareAndExchange(r.segment, address & 0xffffffffL, expected, operand);
+    }
+
+    // ---- faults: the slow path says exactly what was wrong -------------------------------------------------------
+
+    private static boolean permits(Region r, Access access) {
+        return switch (access) {
+            case READ -> r.readable;
+            case WRITE -> r.writable;
+            case ATOMIC -> r.readable && r.writable;
+        };
+    }
+
+    private MemoryFault fault(Access access, long address, int size) {
+        return fault(access, address, size, diagnose(access, address, size));
+    }
+
+    private MemoryFault fault(Access access, long address, int size, String problem) {
+        return new MemoryFault(access, address, size, regionAt(address), problem);
+    }
+
+    private String diagnose(Access access, long address, int size) {
+        int hi = (int) (address >>> 32);
+        int gen = hi >>> 16;
+        int index = hi & 0xffff;
+        long offset = address & 0xffffffffL;
+        if (address == 0) return "null pointer";
+        if (gen == 0) {
+            if (index == 1) return "a function pointer is not memory";
+            return "not a pointer (a plain number: no region has generation 0)";
+        }
+        if (gen != generation) {
+            return "dangling pointer: region #" + index + " of generation " + gen + " belongs to an earlier invocation (now generation " + generation + ")";
+        }
+        if (index >= count || regions[index] == null) return "no region #" + index + " in this invocation (" + count + " regions)";
+        Region r = regions[index];
+        if (tags[index] != hi) {
+            return r.kind() == RegionKind.STACK ? "stack " + r.label() + " is not live (its call has returned or not begun)" : "region #" + index + " is not live";
+        }
+        String where = r.describe() + " at region #" + index;
+        if (!permits(r, access)) {
+            return (r.kind() == RegionKind.OBJECT ? "an object handle is not memory: " : "forbidden by permissions of ") + where;
+        }
+        if (offset + size > r.length) {
+            return "out of bounds of " + where + ": offset " + offset + " + " + size + " > length " + r.length;
+        }
+        if (access == Access.ATOMIC && r.maxAlignment < size) {
+            return "atomic access to " + where + ", whose storage is not " + size + "-byte aligned memory (a byte[] view?)";
+        }
+        if (access == Access.ATOMIC && ((r.alignmentBase + offset) & (size - 1)) != 0) {
+            return "misaligned atomic access at offset " + offset + " of " + where + " (needs " + size + "-byte alignment)";
+        }
+        return "refused by " + where;
+    }
+
+    /** An address as {@code 0x0001_0002_0000_0010}-style hex, easy to split into generation, index and offset. */
+    public static String format(long address) {
+        String h = String.format("%016x", address);
+        return "0x" + h.substring(0, 4) + "_" + h.substring(4, 8) + "_" + h.substring(8, 16);
+    }
+}

@@ -1,0 +1,119 @@
+package io.bpf4j.runtime.memory;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+/**
+ * A bounds-checked window of program-visible memory: the bytes of a {@link MemorySegment}. The region is a
+ * view, not a copy: a map value region writes straight into the map's storage, so
+ * programs, helpers and user space see each other's writes, and atomics on it are atomic across threads.
+ *
+ * <p>A region is registered in an {@link AddressSpace}, which gives it an address. Regions are cheap; one is
+ * made per context, packet, map value lookup and so on.
+ */
+public final class Region {
+    private static final long[] NO_WORDS = new long[0];
+
+    private final RegionKind kind;
+    private final String label;
+    final MemorySegment segment;
+    final int length;
+    final boolean readable;
+    final boolean writable;
+    final Object object;
+    /** {@code segment.address()}: with {@link #maxAlignment}, decides whether an atomic access is aligned. */
+    final long alignmentBase;
+    final long maxAlignment;
+
+    private Region(RegionKind kind, String label, MemorySegment segment, boolean readable, boolean writable, Object object) {
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.label = label;
+        if (segment.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(kind.description() + " region of " + segment.byteSize() + " bytes: at most " + Integer.MAX_VALUE + " bytes");
+        }
+        this.segment = segment;
+        this.length = (int) segment.byteSize();
+        this.readable = readable;
+        this.writable = writable;
+        this.object = object;
+        this.alignmentBase = segment.address();
+        this.maxAlignment = segment.maxByteAlignment();
+    }
+
+    /**
+     * A region viewing {@code segment} (not a copy: writes go to the segment's storage). Atomics need the storage
+     * to be 8-byte aligned: heap segments over {@code long[]} (as {@code io.bpf4j.maps.ValueRef} has them) or
+     * native memory; over {@code byte[]} every atomic access faults.
+     *
+     * @param label what it is, for messages (e.g. the map's name); null for none
+     */
+    public static Region of(RegionKind kind, String label, MemorySegment segment, boolean writable) {
+        Objects.requireNonNull(segment, "segment");
+        if (kind == RegionKind.OBJECT) throw new IllegalArgumentException("an object handle has no memory: use Region.handle");
+        return new Region(kind, label, segment, true, writable && !segment.isReadOnly(), null);
+    }
+
+    /** Zeroed, 8-byte aligned (atomics work) memory of {@code length} bytes. */
+    public static Region allocate(RegionKind kind, String label, int length) {
+        if (length < 0) throw new IllegalArgumentException("negative length " + length);
+        return of(kind, label, MemorySegment.ofArray(new long[(length + 7) >>> 3]).asSlice(0, length), true);
+    }
+
+    /** An 8-byte aligned copy of {@code data} (atomics work); the array itself is not used afterwards. */
+    public static Region copyOf(RegionKind kind, String label, byte[] data, boolean writable) {
+        Region r = allocate(kind, label, data.length);
+        MemorySegment.copy(data, 0, r.segment, ValueLayout.JAVA_BYTE, 0, data.length);
+        return writable ? r : of(kind, label, r.segment.asReadOnly(), false);
+    }
+
+    /** A handle to a runtime object: an address a helper can turn back into the object; never readable or writable. */
+    public static Region handle(String label, Object object) {
+        return new Region(RegionKind.OBJECT, label, MemorySegment.ofArray(NO_WORDS), false, false, Objects.requireNonNull(object, "object"));
+    }
+
+    public RegionKind kind() {
+        return kind;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public boolean writable() {
+        return writable;
+    }
+
+    public boolean readable() {
+        return readable;
+    }
+
+    /** The object behind a handle region, or null for memory. */
+    public Object object() {
+        return object;
+    }
+
+    /** The memory; for helpers that copy in bulk after {@link AddressSpace#check}. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** E.g. {@code "map value 'counters' (8 bytes, read-write)"}. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder(kind.description());
+        if (label != null) sb.append(" '").append(label).append('\'');
+        if (kind != RegionKind.OBJECT) {
+            sb.append(" (").append(length).append(" bytes, ").append(readable ? (writable ? "read-write" : "read-only") : "no access").append(')');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}
