@@ -145,7 +145,7 @@ public final class KernelProgram implements AutoCloseable {
 
     private static RuntimeException rejection(ProgramLoadSpec spec, String subject, int errno, String log) {
         KernelException kernel = new KernelException("BPF_PROG_LOAD", subject, errno);
-        String reason = log.isBlank() ? null : VerifierLog.reason(log);
+        String reason = VerifierLog.reason(log); // null also when the log holds only the statistics line
         if (reason == null && kernel.isMissingPrivilege()) return kernel;
         String errnoText = kernel.errno() != null ? kernel.errno().name() + ", " + kernel.errno().message()
                 : "errno " + errno + ", " + Syscalls.strerror(errno);

@@ -142,7 +142,7 @@ public final class KernelSupport {
             }
             throw e;
         } catch (ProgramRejectedException e) {
-            if (e.errno() == Errno.EINVAL.number() && e.log().isBlank()) {
+            if (e.errno() == Errno.EINVAL.number() && VerifierLog.reason(e.log()) == null) {
                 return "kernel " + kernelRelease + " does not load " + type.uapiName() + " programs (EINVAL without a "
                         + "verifier message for `r0 = 0; exit`: the type is unknown or compiled out)";
             }
