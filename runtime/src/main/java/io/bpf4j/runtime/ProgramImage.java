@@ -5,6 +5,7 @@ import io.bpf4j.isa.CallKind;
 import io.bpf4j.isa.Instruction;
 import io.bpf4j.isa.Instructions;
 import io.bpf4j.isa.Pseudo;
+import io.bpf4j.isa.text.Disassembler;
 import io.bpf4j.runtime.helpers.HelperRegistry;
 import io.bpf4j.runtime.memory.Region;
 
@@ -144,7 +145,10 @@ public final class ProgramImage {
     public String describe(int pc) {
         if (pc < 0 || pc >= slots.length) return "outside the program";
         Instruction i = instructions.slot(pc);
-        return i == null ? "second half of lddw" : i.toString();
+        if (i == null) return "second half of lddw";
+        String text = Disassembler.instruction(i);
+        if (i instanceof Instruction.Call c && c.kind() == CallKind.HELPER) text += " <" + helpers.nameOf(c.imm()) + ">";
+        return text;
     }
 
     /** The engine's prepared form of this image, made once per engine. */
