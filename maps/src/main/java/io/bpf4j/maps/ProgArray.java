@@ -1,0 +1,205 @@
+package io.bpf4j.maps;
+
+import java.lang.foreign.MemorySegment;
+import io.bpf4j.abi.Errno;
+import io.bpf4j.abi.MapDefinition;
+import io.bpf4j.abi.UpdateFlags;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * {@code BPF_MAP_TYPE_PROG_ARRAY}: the table {@code bpf_tail_call} jumps through. Slots hold program objects of
+ * the runtime's type {@code P}.
+ *
+ * <p><b>Live replacement.</b> Each slot is one element of an {@link AtomicReferenceArray}: {@link #update} and
+ * {@link #delete} are atomic exchanges, {@link #get} a volatile read. A tail call reads the slot once and runs what
+ * it read, so a program already running finishes as it started, and the next tail call sees the new slot; a reader
+ * never sees anything but a whole program object or null.
+ *
+ * <p><b>Linux's rules.</b> key_size and value_size 4; user-space updates only with BPF_ANY (else EINVAL); index
+ * ≥ max_entries is E2BIG for update and delete; delete of an empty slot ENOENT; programs cannot update or delete
+ * (EINVAL), only tail-call. Before a program enters a slot the runtime's {@link Admission} hook may refuse it
+ * (Linux's owner compatibility: program type, attach type, ...); the refusal is EINVAL with the hook's reason and
+ * leaves the slot unchanged. {@link #close()} clears every slot, as Linux does when the last user reference to a
+ * prog array goes away.
+ *
+ * @param <P> the runtime's program type
+ */
+public final class ProgArray<P> extends EmbeddedMap {
+
+    /** The runtime's compatibility check, called before a program enters a slot. */
+    @FunctionalInterface
+    public interface Admission<P> {
+        /**
+         * Null to admit {@code program} into {@code array}, else the reason it is refused (the update fails with
+         * EINVAL and this text). Calls for one array are serialised, and the slot is written before the next call,
+         * so a hook can record the array's owner on first admission without racing another update.
+         */
+        String refuse(ProgArray<P> array, P program);
+    }
+
+    private final int maxEntries;
+    private final AtomicReferenceArray<P> slots;
+    private final Object updateLock = new Object();
+    private volatile Admission<P> admission;
+    private volatile HandleResolver<P> resolver;
+
+    ProgArray(MapDefinition def, HandleResolver<P> resolver) {
+        super(def, 1);
+        this.maxEntries = def.maxEntries();
+        this.slots = new AtomicReferenceArray<>(maxEntries);
+        this.resolver = resolver;
+    }
+
+    /** Installs the runtime's admission check (null: admit everything). */
+    public void setAdmission(Admission<P> hook) {
+        this.admission = hook;
+    }
+
+    /** Installs the resolver the byte[] face uses for 4-byte program handles. */
+    public void setResolver(HandleResolver<P> resolver) {
+        this.resolver = resolver;
+    }
+
+    public int maxEntries() {
+        return maxEntries;
+    }
+
+    // ---------------------------------------------------------------- the tail-call hot path
+
+    /**
+     * The program in slot {@code index} (the low 32 bits of a tail call's index, unsigned), or null when the
+     * index is out of range or the slot is empty: a single volatile read.
+     */
+    public P get(int index) {
+        return Integer.compareUnsigned(index, maxEntries) < 0 ? slots.get(index) : null;
+    }
+
+    // ---------------------------------------------------------------- typed user-space face
+
+    /**
+     * Puts {@code program} into slot {@code index} atomically; returns the program it replaced (or null).
+     *
+     * @throws io.bpf4j.abi.BpfErrnoException E2BIG for an index ≥ max_entries, EINVAL for a null program or one the
+     *                                        admission hook refuses, EBADF after {@link #close()}
+     */
+    public P update(int index, P program) {
+        checkOpen();
+        if (Integer.compareUnsigned(index, maxEntries) >= 0)
+            throw error(Errno.E2BIG, "index " + Integer.toUnsignedString(index) + " is not below max_entries " + maxEntries);
+        if (program == null) throw error(Errno.EINVAL, "slot " + index + ": a prog array holds programs, not null");
+        synchronized (updateLock) {
+            Admission<P> hook = admission;
+            if (hook != null) {
+                String reason = hook.refuse(this, program);
+                if (reason != null) throw error(Errno.EINVAL, "slot " + index + ": program refused: " + reason);
+            }
+            return slots.getAndSet(index, program);
+        }
+    }
+
+    /**
+     * Empties slot {@code index} atomically; returns the program it held.
+     *
+     * @throws io.bpf4j.abi.BpfErrnoException E2BIG for an index ≥ max_entries, ENOENT for an empty slot
+     */
+    public P delete(int index) {
+        checkOpen();
+        if (Integer.compareUnsigned(index, maxEntries) >= 0)
+            throw error(Errno.E2BIG, "index " + Integer.toUnsignedString(index) + " is not below max_entries " + maxEntries);
+        P old = slots.getAndSet(index, null);
+        if (old == null) throw error(Errno.ENOENT, "slot " + index + " is empty");
+        return old;
+    }
+
+    /** Empties every slot. */
+    public void clear() {
+        for (int i = 0; i < maxEntries; i++) slots.set(i, null);
+    }
+
+    /** Number of occupied slots (a snapshot). */
+    public int occupied() {
+        int n = 0;
+        for (int i = 0; i < maxEntries; i++) if (slots.get(i) != null) n++;
+        return n;
+    }
+
+    @Override
+    public void close() {
+        if (!isClosed()) clear();
+        super.close();
+    }
+
+    // ---------------------------------------------------------------- byte[] face (bpf(2)'s view)
+
+    private HandleResolver<P> resolverOrFail() {
+        HandleResolver<P> r = resolver;
+        if (r == null) throw error(Errno.EINVAL, "has no program resolver; use update(int, program)");
+        return r;
+    }
+
+    private int index(byte[] key) {
+        checkKey(key);
+        return u32(key, 0);
+    }
+
+    /** The id of the program in the slot (4 bytes), or null when it is empty or the index out of range. */
+    @Override
+    public byte[] lookup(byte[] key) {
+        checkUserRead();
+        P p = get(index(key));
+        return p == null ? null : u32Bytes(resolverOrFail().idOf(p));
+    }
+
+    /** {@code value} is a 4-byte program handle, resolved by the runtime's resolver; only BPF_ANY. */
+    @Override
+    public void update(byte[] key, byte[] value, long flags) {
+        checkUserWrite();
+        if (flags != UpdateFlags.ANY)
+            throw error(Errno.EINVAL, "prog arrays take only BPF_ANY, not flags 0x" + Long.toHexString(flags));
+        int index = index(key);
+        checkValue(value);
+        int handle = u32(value, 0);
+        P program = resolverOrFail().resolve(handle);
+        if (program == null) throw error(Errno.EBADF, "slot " + index + ": no program with handle " + handle);
+        update(index, program);
+    }
+
+    @Override
+    public void delete(byte[] key) {
+        checkUserWrite();
+        delete(index(key));
+    }
+
+    @Override
+    public byte[] nextKey(byte[] key) {
+        checkUserRead();
+        if (key == null) return u32Bytes(0);
+        int index = index(key);
+        if (Integer.compareUnsigned(index, maxEntries) >= 0) return u32Bytes(0);
+        if (index == maxEntries - 1) return null;
+        return u32Bytes(index + 1);
+    }
+
+    // ---------------------------------------------------------------- programs: only bpf_tail_call
+
+    @Override
+    public ValueRef lookupElem(MemorySegment key, long keyOff, int cpu) {
+        return null;
+    }
+
+    @Override
+    public int updateElem(MemorySegment key, long keyOff, MemorySegment value, long valueOff, long flags, int cpu) {
+        return negative(Errno.EINVAL);
+    }
+
+    @Override
+    public int deleteElem(MemorySegment key, long keyOff) {
+        return negative(Errno.EINVAL);
+    }
+
+    @Override
+    public String toString() {
+        return "PROG_ARRAY '" + def.name() + "' (" + occupied() + "/" + maxEntries + " slots)";
+    }
+}
