@@ -5,11 +5,14 @@ import io.bpf4j.isa.Instruction;
 import io.bpf4j.isa.Instructions;
 import io.bpf4j.isa.Pseudo;
 import io.bpf4j.isa.Size;
+import io.bpf4j.isa.testing.ElfSections;
 import io.bpf4j.isa.testing.InstructionShapes;
 import io.bpf4j.isa.testing.RandomInstructions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -17,12 +20,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,6 +58,38 @@ class DisassemblerLlvmTest {
     @Test
     void twentyThousandRandomInstructionsMatchLlvm() throws Exception {
         compare(Instructions.of(new RandomInstructions(new SplittableRandom(0xb9f4)).next(20_000)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyFixtureSectionMatchesLlvm() {
+        return ElfSections.fixtures().flatMap(object -> ElfSections.executable(object).entrySet().stream()
+                .map(section -> DynamicTest.dynamicTest(object.getFileName() + " " + section.getKey(),
+                        () -> compare(Instructions.decode(section.getValue())))));
+    }
+
+    /**
+     * The other direction: llvm-objdump's own output for each fixture (with its headers, symbol lines,
+     * relocation lines and annotations) assembles to the bytes objdump shows in its bytes column.
+     * {@code --mcpu=v4} is the mode in which objdump's text is lossless for every instruction but calls:
+     * it prints bpf2bpf and kfunc calls like helper calls ({@code call 0xc}), so those come back with src 0.
+     */
+    @TestFactory
+    Stream<DynamicTest> objdumpOutputAssemblesToItsOwnBytes() {
+        return ElfSections.fixtures().map(object -> DynamicTest.dynamicTest(object.getFileName().toString(), () -> {
+            String output = run(OBJDUMP.toString(), "-d", "-z", "-r", "--mcpu=v4", object.toString());
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            for (String line : output.split("\n")) {
+                Matcher m = LINE.matcher(line);
+                if (m.matches()) expected.writeBytes(HexFormat.ofDelimiter(" ").parseHex(m.group(2)));
+            }
+            byte[] bytes = expected.toByteArray();
+            assertThat(bytes).isNotEmpty();
+            for (int slot = 0; slot < bytes.length; slot += 8) {
+                if (bytes[slot] == (byte) 0x85) bytes[slot + 1] &= 0x0f; // the call's kind is not in the text
+                if (bytes[slot] == 0x18) slot += 8; // skip the second half of an lddw
+            }
+            assertThat(Assembler.assemble(object.getFileName().toString(), output).encode()).isEqualTo(bytes);
+        }));
     }
 
     @Test

@@ -1,0 +1,73 @@
+package io.bpf4j.isa.text;
+
+import io.bpf4j.isa.Instruction;
+import io.bpf4j.isa.Instructions;
+import io.bpf4j.isa.testing.ConformanceFiles;
+import io.bpf4j.isa.testing.ElfSections;
+import io.bpf4j.isa.testing.InstructionShapes;
+import io.bpf4j.isa.testing.RandomInstructions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** bytes → text → bytes is the identity, for the conformance suite, the clang fixtures and random programs. */
+class RoundTripTest {
+
+    private static void assertRoundTrip(byte[] bytes, String what) {
+        Instructions program = Instructions.decode(bytes);
+        String text = Disassembler.text(program);
+        assertThat(Assembler.assemble(what, text).encode()).as("%s via text:\n%s", what, text).isEqualTo(bytes);
+        String listing = Disassembler.listing(program);
+        assertThat(Assembler.assemble(what, listing).encode()).as("%s via listing", what).isEqualTo(bytes);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyConformanceProgram() {
+        return ConformanceFiles.all().stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(),
+                () -> assertRoundTrip(ConformanceCase.read(file).program().encode(), file.getFileName().toString())));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyFixtureSection() {
+        return ElfSections.fixtures().flatMap(object -> {
+            List<DynamicTest> tests = new ArrayList<>();
+            for (Map.Entry<String, byte[]> section : ElfSections.executable(object).entrySet()) {
+                String name = object.getFileName() + " " + section.getKey();
+                tests.add(DynamicTest.dynamicTest(name, () -> assertRoundTrip(section.getValue(), name)));
+            }
+            assertThat(tests).as("%s has code", object).isNotEmpty();
+            return tests.stream();
+        });
+    }
+
+    @Test
+    void everyShape() {
+        Instructions program = Instructions.of(InstructionShapes.all());
+        assertRoundTrip(program.encode(), "shapes");
+    }
+
+    @Test
+    void hundredThousandRandomInstructions() {
+        List<Instruction> random = new RandomInstructions(new SplittableRandom(20261124)).next(100_000);
+        Instructions program = Instructions.of(random);
+        Instructions back = Assembler.assemble(Disassembler.text(program));
+        // compare instruction by instruction first, so a failure names the one that broke
+        List<Instruction> got = back.list();
+        assertThat(got).hasSameSizeAs(random);
+        for (int i = 0; i < random.size(); i++) {
+            Instruction expected = random.get(i);
+            if (!expected.equals(got.get(i))) {
+                assertThat(got.get(i)).as("`%s`", Disassembler.instruction(expected)).isEqualTo(expected);
+            }
+        }
+        assertThat(back.encode()).isEqualTo(program.encode());
+    }
+}
