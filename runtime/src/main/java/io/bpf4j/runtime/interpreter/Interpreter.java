@@ -425,6 +425,8 @@ public final class Interpreter implements Engine {
         return switch (t) {
             case ExecutionException e -> e;
             case Trap trap -> new ExecutionException(trap.reason, prog.name, pc, raw, insn, trap.getMessage(), null);
+            case MemoryFault f when f.access() == io.bpf4j.runtime.memory.Access.HANDLE && ((int) prog.code[pc] & 0xff) == TAIL_CALL ->
+                    new ExecutionException(Reason.BAD_CALL_TARGET, prog.name, pc, raw, insn, "bpf_tail_call: r2 " + f.getMessage(), f);
             case MemoryFault f -> new ExecutionException(Reason.MEMORY_FAULT, prog.name, pc, raw, insn,
                     (isCall(prog, pc) ? "in helper: " : "") + f.getMessage(), f);
             case BpfException e when isCall(prog, pc) -> new ExecutionException(Reason.HELPER_FAILED, prog.name, pc, raw, insn, "helper failed: " + e.getMessage(), e);

@@ -5,7 +5,9 @@ public enum Access {
     READ("read"),
     WRITE("write"),
     /** An atomic read-modify-write: needs both permissions and natural alignment. */
-    ATOMIC("atomic read-modify-write");
+    ATOMIC("atomic read-modify-write"),
+    /** Use of an address as an object handle (a helper's map argument). */
+    HANDLE("use as handle");
 
     private final String description;
 

@@ -180,14 +180,17 @@ public final class AddressSpace {
         MemorySegment.copy(data, 0, r.segment, ValueLayout.JAVA_BYTE, address & 0xffffffffL, data.length);
     }
 
-    /** The object behind a handle address (see {@link Region#handle}), or a fault when it names none. */
+    /** The object behind a handle address (see {@link Region#handle}), or a fault saying what the address is instead. */
     public <T> T object(long address, Class<T> type) {
         Region r = regionAt(address);
+        String wanted = "expected a " + type.getSimpleName() + " handle";
         if (r == null || r.object == null || (int) address != 0) {
-            throw fault(Access.READ, address, 0, r == null ? "no " + type.getSimpleName() + " handle here" : "not the handle of a " + type.getSimpleName() + " but " + r.describe() + (r.object != null ? " + " + (int) address : ""));
+            String what = r == null ? diagnose(Access.READ, address, 0)
+                    : r.object == null ? "found " + r.describe() : "found an offset of " + (address & 0xffffffffL) + " into " + r.describe();
+            throw new MemoryFault(Access.HANDLE, address, 0, r, wanted + ", " + what);
         }
         if (!type.isInstance(r.object)) {
-            throw fault(Access.READ, address, 0, "expected a " + type.getSimpleName() + " handle, found " + r.describe() + " (" + r.object.getClass().getSimpleName() + ")");
+            throw new MemoryFault(Access.HANDLE, address, 0, r, wanted + ", found " + r.describe() + " (" + r.object.getClass().getSimpleName() + ")");
         }
         return type.cast(r.object);
     }
@@ -360,6 +363,7 @@ public final class AddressSpace {
             case READ -> r.readable;
             case WRITE -> r.writable;
             case ATOMIC -> r.readable && r.writable;
+            case HANDLE -> r.object != null;
         };
     }
 

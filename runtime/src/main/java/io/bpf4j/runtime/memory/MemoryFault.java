@@ -15,7 +15,7 @@ public final class MemoryFault extends BpfException {
     private final String problem;
 
     public MemoryFault(Access access, long address, int size, Region region, String problem) {
-        super(access.description() + " of " + size + " byte" + (size == 1 ? "" : "s") + " at " + AddressSpace.format(address) + ": " + problem);
+        super(access.description() + (access == Access.HANDLE ? "" : " of " + size + " byte" + (size == 1 ? "" : "s")) + " at " + AddressSpace.format(address) + ": " + problem);
         this.address = address;
         this.size = size;
         this.access = access;
