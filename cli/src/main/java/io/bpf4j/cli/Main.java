@@ -33,6 +33,7 @@ import java.util.Properties;
         footer = {"Exit codes: 0 success, 1 program rejected or run failed, 2 usage error.",
                 "Run 'bpf4j COMMAND --help' for a command's options."},
         subcommands = {
+                ConformancePluginCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -70,6 +71,8 @@ public final class Main implements Runnable {
         cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setExitCodeExceptionMapper(Main::exitCode);
+        // the plugin's own options (--budget, --elf) go to the plugin untouched
+        cl.getSubcommands().get("conformance-plugin").setUnmatchedOptionsArePositionalParams(true);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
             PrintWriter e = c.getErr();

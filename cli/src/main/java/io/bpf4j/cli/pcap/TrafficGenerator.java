@@ -173,13 +173,13 @@ public final class TrafficGenerator {
         return frame(eth.array(), ip);
     }
 
-    /** One UDP datagram of 2000 bytes in two fragments: the second has no UDP header. */
+    /** One NFS-over-UDP datagram of 2000 bytes in two fragments: the second has no UDP header. */
     private List<Packet> fragmentedUdpV4() {
         byte[] src = ipv4(10, 0, 3, 2 + random.nextInt(200));
-        byte[] dst = ipv4(192, 0, 2, 53);
+        byte[] dst = ipv4(192, 0, 2, 49);
         byte[] payload = new byte[2000];
         fill(payload, 0, payload.length);
-        byte[] datagram = withChecksum(udp(5353, 53, payload), src, dst, UDP);
+        byte[] datagram = withChecksum(udp(700 + random.nextInt(300), 2049, payload), src, dst, UDP);
         int first = 1480;
         byte[] part1 = java.util.Arrays.copyOfRange(datagram, 0, first);
         byte[] part2 = java.util.Arrays.copyOfRange(datagram, first, datagram.length);
@@ -189,11 +189,15 @@ public final class TrafficGenerator {
         return List.of(p1, p2);
     }
 
+    /** A ping carried in a GRE tunnel between two sites. */
     private Packet greV4() {
-        byte[] inner = new byte[64];
-        fill(inner, 4, 60);
-        inner[2] = 0x08; // protocol: IPv4
-        return v4Frame(ipv4(10, 0, 0, 1), ipv4(198, 51, 100, 99), 47, inner);
+        byte[] icmp = icmpEcho(8, 32);
+        checksumAt(icmp, 2, icmp, 0, icmp.length);
+        byte[] inner = ipv4Packet(ipv4(172, 16, 1, 2 + random.nextInt(50)), ipv4(172, 16, 2, 1), ICMP, icmp, 0x4000);
+        byte[] gre = new byte[4 + inner.length];
+        gre[2] = 0x08; // protocol type: IPv4
+        System.arraycopy(inner, 0, gre, 4, inner.length);
+        return v4Frame(ipv4(10, 0, 0, 1), ipv4(198, 51, 100, 99), 47, gre);
     }
 
     /** A scanner sweeping telnet, RDP, SMB and a few web ports with SYNs. */
