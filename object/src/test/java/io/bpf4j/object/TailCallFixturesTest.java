@@ -1,0 +1,168 @@
+package io.bpf4j.object;
+
+import io.bpf4j.abi.AttachType;
+import io.bpf4j.abi.Helper;
+import io.bpf4j.abi.MapType;
+import io.bpf4j.abi.ProgramType;
+import io.bpf4j.isa.CallKind;
+import io.bpf4j.isa.Instruction;
+import io.bpf4j.isa.Instructions;
+import io.bpf4j.isa.Pseudo;
+import io.bpf4j.testdata.Fixtures;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** tail_calls.c and tc_cb.c: the programs, maps and static prog-array slots the C declares. */
+class TailCallFixturesTest {
+    private final ObjectSpec tailCalls = ObjectSpec.read(Fixtures.path("tail_calls.o"));
+
+    @Test
+    void everyXdpProgramOfTheFileIsReadWithItsTypeAndLicense() {
+        assertThat(tailCalls.programs()).extracting(ProgramSpec::name)
+                .containsExactlyInAnyOrder("entry", "stage_a", "stage_b", "stage_d", "loop", "leaf", "via_subprog");
+        for (ProgramSpec p : tailCalls.programs()) {
+            assertThat(p.sectionName()).isEqualTo("xdp");
+            assertThat(p.type()).isEqualTo(ProgramType.XDP);
+            assertThat(p.attachType()).isEqualTo(AttachType.XDP);
+            assertThat(p.flags()).isZero();
+            assertThat(p.license()).isEqualTo("GPL");
+        }
+        assertThat(tailCalls.license()).isEqualTo("GPL");
+        assertThat(tailCalls.kernelVersion()).isZero();
+    }
+
+    @Test
+    void theJumpTableArrivesFilledAsTheCInitialiserSays() {
+        MapSpec table = tailCalls.map("jmp_table");
+        assertThat(table.definition().type()).isEqualTo(MapType.PROG_ARRAY);
+        assertThat(table.definition().keySize()).isEqualTo(4);
+        assertThat(table.definition().valueSize()).isEqualTo(4);
+        assertThat(table.definition().maxEntries()).isEqualTo(8);
+        // .values = { [SLOT_A=0] = stage_a, [SLOT_B=1] = stage_b, [SLOT_D=3] = stage_d, [SLOT_LEAF=5] = leaf, [LOOP_SLOT=7] = loop }
+        assertThat(table.initialProgramSlots()).containsExactly(Map.entry(0, "stage_a"), Map.entry(1, "stage_b"),
+                Map.entry(3, "stage_d"), Map.entry(5, "leaf"), Map.entry(7, "loop"));
+        assertThat(table.initialProgramSlots()).doesNotContainKey(2);
+        assertThat(table.origin()).isEqualTo(MapSpec.Origin.BTF);
+        assertThat(table.section()).isEqualTo(".maps");
+    }
+
+    @Test
+    void stateMapsHaveTheDeclaredShapes() {
+        MapSpec scratch = tailCalls.map("scratch");
+        assertThat(scratch.definition().type()).isEqualTo(MapType.PERCPU_ARRAY);
+        assertThat(scratch.definition().keySize()).isEqualTo(4);
+        assertThat(scratch.definition().valueSize()).isEqualTo(4);
+        assertThat(scratch.definition().maxEntries()).isEqualTo(1);
+        assertThat(tailCalls.btf().type(scratch.keyTypeId()).name()).isEqualTo("__u32");
+        for (String name : List.of("hops", "loop_runs")) {
+            MapSpec m = tailCalls.map(name);
+            assertThat(m.definition().type()).isEqualTo(MapType.ARRAY);
+            assertThat(m.definition().valueSize()).isEqualTo(8);
+            assertThat(m.definition().maxEntries()).isEqualTo(1);
+            assertThat(tailCalls.btf().type(m.valueTypeId()).name()).isEqualTo("__u64");
+        }
+    }
+
+    @Test
+    void everyTailCallPassesTheJumpTableInR2() {
+        // Each bpf_tail_call(ctx, &jmp_table, i) compiles to "r2 = &jmp_table" (lddw) before "call 12".
+        for (String name : List.of("entry", "stage_a", "stage_b", "loop")) {
+            ProgramSpec p = tailCalls.program(name);
+            List<Integer> tailCalls = helperCalls(p.instructions(), Helper.TAIL_CALL.id());
+            assertThat(tailCalls).as(name).isNotEmpty();
+            for (int callPc : tailCalls) {
+                MapReference ref = lastMapLoadInto(p, 2, callPc);
+                assertThat(ref).as("%s: map in r2 before the tail call at pc %d", name, callPc).isNotNull();
+                assertThat(ref.mapName()).isEqualTo("jmp_table");
+                assertThat(ref.valueAccess()).isFalse();
+            }
+        }
+        // stage_b tries the empty slot, then stage_d: two tail calls.
+        assertThat(helperCalls(tailCalls.program("stage_b").instructions(), Helper.TAIL_CALL.id())).hasSize(2);
+    }
+
+    @Test
+    void mapLoadsStaySymbolicUntilRelocated() {
+        ProgramSpec entry = tailCalls.program("entry");
+        assertThat(entry.mapNames()).containsExactlyInAnyOrder("scratch", "hops", "jmp_table");
+        Map<String, Integer> handles = Map.of("scratch", 11, "hops", 12, "jmp_table", 13);
+        Instructions relocated = entry.relocate(handles::get);
+        for (MapReference ref : entry.mapReferences()) {
+            Instruction.LoadImm64 before = (Instruction.LoadImm64) entry.instructions().at(ref.pc());
+            assertThat(before.pseudo()).isEqualTo(Pseudo.MAP_FD);
+            assertThat(before.imm()).isZero();
+            Instruction.LoadImm64 after = (Instruction.LoadImm64) relocated.at(ref.pc());
+            assertThat(after.pseudo()).isEqualTo(Pseudo.MAP_FD);
+            assertThat(after.imm()).isEqualTo(handles.get(ref.mapName()));
+            assertThat(after.dst()).isEqualTo(before.dst());
+        }
+        assertThat(relocated.slotCount()).isEqualTo(entry.instructions().slotCount());
+    }
+
+    @Test
+    void theSubprogramThatTailCallsIsLinkedIntoItsCaller() {
+        ProgramSpec via = tailCalls.program("via_subprog");
+        assertThat(via.subprograms()).extracting(Subprogram::name).containsExactly("via_subprog", "tail_from_subprog");
+        Subprogram sub = via.subprograms().get(1);
+        // The call in via_subprog lands on the first instruction of tail_from_subprog.
+        List<Integer> targets = localCallTargets(via.instructions());
+        assertThat(targets).containsExactly(sub.startPc());
+        // The tail call itself is inside the subprogram, through jmp_table.
+        List<Integer> calls = helperCalls(via.instructions(), Helper.TAIL_CALL.id());
+        assertThat(calls).singleElement().satisfies(pc -> assertThat(sub.contains(pc)).isTrue());
+        assertThat(via.mapReferences()).singleElement().satisfies(ref -> {
+            assertThat(ref.mapName()).isEqualTo("jmp_table");
+            assertThat(sub.contains(ref.pc())).isTrue();
+        });
+        assertThat(via.funcInfos()).extracting(FuncInfo::name, FuncInfo::pc)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("via_subprog", 0), org.assertj.core.groups.Tuple.tuple("tail_from_subprog", sub.startPc()));
+    }
+
+    @Test
+    void tcProgramsShareStateThroughTheirStaticTable() {
+        ObjectSpec tc = ObjectSpec.read(Fixtures.path("tc_cb.o"));
+        assertThat(tc.programs()).extracting(ProgramSpec::name).containsExactlyInAnyOrder("tc_entry", "tc_check");
+        for (ProgramSpec p : tc.programs()) {
+            assertThat(p.type()).isEqualTo(ProgramType.SCHED_CLS);
+            assertThat(p.attachType()).as("SEC(\"tc\") passes no expected attach type").isNull();
+        }
+        MapSpec table = tc.map("tc_table");
+        assertThat(table.definition().type()).isEqualTo(MapType.PROG_ARRAY);
+        assertThat(table.definition().maxEntries()).isEqualTo(2);
+        assertThat(table.initialProgramSlots()).containsExactly(Map.entry(0, "tc_check"));
+        // tc_entry stores into skb->cb[0] and cb[1]: offsetof(struct __sk_buff, cb) is 48 (uapi).
+        List<Integer> cbStores = tc.program("tc_entry").instructions().list().stream()
+                .filter(i -> i instanceof Instruction.Store s && s.dst() == 1)
+                .map(i -> ((Instruction.Store) i).offset()).toList();
+        assertThat(cbStores).contains(48, 52);
+    }
+
+    static List<Integer> helperCalls(Instructions code, int helper) {
+        List<Integer> out = new java.util.ArrayList<>();
+        for (Instructions.At at : code) {
+            if (at.instruction() instanceof Instruction.Call c && c.kind() == CallKind.HELPER && c.imm() == helper) out.add(at.pc());
+        }
+        return out;
+    }
+
+    static List<Integer> localCallTargets(Instructions code) {
+        List<Integer> out = new java.util.ArrayList<>();
+        for (Instructions.At at : code) {
+            if (at.instruction() instanceof Instruction.Call c && c.kind() == CallKind.LOCAL) out.add(c.target(at.pc()));
+        }
+        return out;
+    }
+
+    /** The map reference of the last lddw into register {@code reg} before {@code pc}. */
+    static MapReference lastMapLoadInto(ProgramSpec p, int reg, int pc) {
+        MapReference best = null;
+        for (MapReference ref : p.mapReferences()) {
+            if (ref.pc() < pc && ((Instruction.LoadImm64) p.instructions().at(ref.pc())).dst() == reg) best = ref;
+        }
+        return best;
+    }
+}
