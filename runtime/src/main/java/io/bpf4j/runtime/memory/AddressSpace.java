@@ -381,6 +381,12 @@ public final class AddressSpace {
         int index = hi & 0xffff;
         long offset = address & 0xffffffffL;
         if (address == 0) return "null pointer";
+        // an address just below a live region borrowed from the index field: report it against that region
+        Region below = regionAt(address + (1L << 32));
+        if (below != null && offset > 0x8000_0000L) {
+            int belowIndex = (int) ((address + (1L << 32)) >>> 32) & 0xffff;
+            return "out of bounds of " + below.describe() + " at region #" + belowIndex + ": offset -" + ((1L << 32) - offset) + " is before its start";
+        }
         if (gen == 0) {
             if (index == 1) return "a function pointer is not memory";
             return "not a pointer (a plain number: no region has generation 0)";
