@@ -54,6 +54,8 @@ final class ClassGenerator {
     private static final int CHUNK_OVERHEAD = 200; // register loads and stores, switch header, the trap
 
     final ProgramLayout layout;
+    private final int methodLimit;
+    private final int fanout;
     final Linkage linkage;
     final ClassDesc classDesc;
     final MethodTypeDesc functionType;
@@ -61,7 +63,9 @@ final class ClassGenerator {
     private final List<Object> classData = new ArrayList<>();
     private final Map<Object, Integer> classDataIndex = new IdentityHashMap<>();
 
-    ClassGenerator(ProgramLayout layout, Linkage linkage, ClassDesc classDesc) {
+    ClassGenerator(ProgramLayout layout, Linkage linkage, ClassDesc classDesc, int methodLimit) {
+        this.methodLimit = methodLimit;
+        this.fanout = fanout();
         this.layout = layout;
         this.linkage = linkage;
         this.classDesc = classDesc;
@@ -178,20 +182,43 @@ final class ClassGenerator {
                     clb.withMethodBody(functionName(plan.function()), functionType, flags,
                             cob -> Emitter.emitFunction(this, cob, plan.function()));
                 } else {
-                    clb.withMethodBody(functionName(plan.function()), functionType, flags, cob -> emitDispatcher(cob, plan));
                     for (Chunk c : plan.chunks()) {
                         clb.withMethodBody(c.name(), chunkType, flags, cob -> Emitter.emitChunk(this, cob, c));
                     }
+                    // Route tree: with many chunks, routers of at most `fanout` children keep every method small.
+                    List<Route> level = new ArrayList<>();
+                    for (Chunk c : plan.chunks()) level.add(new Route(c.from(), c.name()));
+                    int routers = 0;
+                    while (level.size() > fanout) {
+                        List<Route> next = new ArrayList<>();
+                        for (int i = 0; i < level.size(); i += fanout) {
+                            List<Route> group = List.copyOf(level.subList(i, Math.min(i + fanout, level.size())));
+                            String name = functionName(plan.function()) + "$r" + routers++;
+                            clb.withMethodBody(name, chunkType, flags, cob -> route(cob, group, 0, group.size() - 1, null));
+                            next.add(new Route(group.getFirst().from(), name));
+                        }
+                        level = next;
+                    }
+                    List<Route> top = level;
+                    clb.withMethodBody(functionName(plan.function()), functionType, flags, cob -> emitDispatcher(cob, plan, top));
                 }
             }
         });
     }
 
+    /** A method that runs the code from {@code from} on: a chunk, or a router over chunks. */
+    private record Route(int from, String method) {}
+
+    /** Children per router: each costs about 30 bytes of bytecode. */
+    private int fanout() {
+        return Math.max(2, (methodLimit - 100) / 40);
+    }
+
     /**
-     * The method of a split function: registers into a {@code long[11]}, then call the chunk holding the pc until
-     * a chunk returns -1, then return r0. The chunk is found by a binary search over chunk starts in bytecode.
+     * The method of a split function: registers into a {@code long[11]}, then call the chunk (or router) holding
+     * the pc until it returns -1, then return r0.
      */
-    private void emitDispatcher(CodeBuilder cob, FunctionPlan plan) {
+    private void emitDispatcher(CodeBuilder cob, FunctionPlan plan, List<Route> routes) {
         final int regs = Emitter.FUNCTION_REGISTER_BASE, pcSlot = regs + 1;
         cob.bipush(11);
         cob.newarray(java.lang.classfile.TypeKind.LONG);
@@ -208,25 +235,35 @@ final class ClassGenerator {
         cob.lastore();
         cob.loadConstant(plan.function().start());
         cob.istore(pcSlot);
-        Label loop = cob.newLabel(), done = cob.newLabel();
+        Label loop = cob.newLabel();
         cob.labelBinding(loop);
-        dispatch(cob, plan.chunks(), 0, plan.chunks().size() - 1, regs, pcSlot, loop);
-        cob.labelBinding(done);
-        // never reached: dispatch always jumps back to the loop or returns
-        throwInternal(cob, "dispatcher fell through");
+        route(cob, routes, 0, routes.size() - 1, new int[] {regs, pcSlot}, loop);
     }
 
-    private void dispatch(CodeBuilder cob, List<Chunk> chunks, int lo, int hi, int regs, int pcSlot, Label loop) {
+    private void route(CodeBuilder cob, List<Route> routes, int lo, int hi, int[] dispatcher) {
+        route(cob, routes, lo, hi, dispatcher, null);
+    }
+
+    /**
+     * Binary search over the children's start pcs, then a call. In a router ({@code dispatcher == null}) the call's
+     * result is returned; in the dispatcher it becomes the next pc, and -1 ends the function with r0.
+     */
+    private void route(CodeBuilder cob, List<Route> routes, int lo, int hi, int[] dispatcher, Label loop) {
+        int regsSlot = dispatcher == null ? Emitter.CHUNK_REGS_SLOT : dispatcher[0];
+        int pcSlot = dispatcher == null ? Emitter.CHUNK_PC_SLOT : dispatcher[1];
         if (lo == hi) {
-            Chunk c = chunks.get(lo);
             cob.aload(Emitter.ENV_SLOT);
-            cob.aload(regs);
+            cob.aload(regsSlot);
             cob.iload(pcSlot);
-            cob.invokestatic(classDesc, c.name(), chunkType);
+            cob.invokestatic(classDesc, routes.get(lo).method(), chunkType);
+            if (dispatcher == null) {
+                cob.ireturn();
+                return;
+            }
             cob.dup();
             cob.istore(pcSlot);
             cob.ifge(loop);
-            cob.aload(regs);
+            cob.aload(regsSlot);
             cob.iconst_0();
             cob.laload();
             cob.lreturn();
@@ -235,11 +272,11 @@ final class ClassGenerator {
         int mid = (lo + hi + 1) >>> 1;
         Label upper = cob.newLabel();
         cob.iload(pcSlot);
-        cob.loadConstant(chunks.get(mid).from());
+        cob.loadConstant(routes.get(mid).from());
         cob.if_icmpge(upper);
-        dispatch(cob, chunks, lo, mid - 1, regs, pcSlot, loop);
+        route(cob, routes, lo, mid - 1, dispatcher, loop);
         cob.labelBinding(upper);
-        dispatch(cob, chunks, mid, hi, regs, pcSlot, loop);
+        route(cob, routes, mid, hi, dispatcher, loop);
     }
 
     /** Emits {@code throw new IllegalStateException(message)}: reached only if the compiler itself is wrong. */

@@ -67,7 +67,7 @@ public final class JitCompiler {
         int[] targets = new int[layout.functions.size()];
         java.util.Arrays.fill(targets, options.splitTarget());
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            ClassGenerator gen = new ClassGenerator(layout, linkage, desc);
+            ClassGenerator gen = new ClassGenerator(layout, linkage, desc, options.methodLimit());
             if (plans == null) {
                 plans = new ArrayList<>();
                 for (ProgramLayout.Function f : layout.functions) plans.add(gen.plan(f, targets[f.index()]));
@@ -92,8 +92,8 @@ public final class JitCompiler {
                             + " bytes of bytecode, over the limit of " + options.methodLimit());
                 }
                 ClassGenerator.FunctionPlan plan = plans.get(function);
-                if (plan.split() && !m.name().contains("$")) {
-                    throw new JitCompilationException(program, plan.function().start(), "the dispatcher of the function at "
+                if (plan.split() && (!m.name().contains("$") || m.name().contains("$r"))) {
+                    throw new JitCompilationException(program, plan.function().start(), "the dispatch code of the function at "
                             + plan.function().start() + " needs " + m.bytes() + " bytes, over the limit of " + options.methodLimit());
                 }
                 if (plan.split()) targets[function] = Math.max(128, targets[function] / 2);
