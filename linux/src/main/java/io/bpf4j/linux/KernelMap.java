@@ -61,6 +61,12 @@ public class KernelMap implements BpfMap {
      */
     public static KernelMap create(MapDefinition definition, KernelBtf btf, int btfKeyTypeId, int btfValueTypeId) {
         Objects.requireNonNull(definition, "definition");
+        return create(definition, definition.name(), btf, btfKeyTypeId, btfValueTypeId);
+    }
+
+    /** As above, giving the kernel {@code kernelName} (e.g. libbpf's {@code "globals.rodata"}) instead of the map's name. */
+    static KernelMap create(MapDefinition definition, String kernelName, KernelBtf btf, int btfKeyTypeId,
+                            int btfValueTypeId) {
         if (btf == null && (btfKeyTypeId != 0 || btfValueTypeId != 0)) {
             throw new IllegalArgumentException("map " + definition.name() + ": BTF type ids without BTF");
         }
@@ -76,7 +82,7 @@ public class KernelMap implements BpfMap {
             attr.set(JAVA_INT, 8, definition.valueSize());
             attr.set(JAVA_INT, 12, definition.maxEntries());
             attr.set(JAVA_INT, 16, definition.flags());
-            Names.write(attr, 28, definition.name());
+            Names.write(attr, 28, kernelName);
             int innerFd = inner == null ? -1 : inner.fd.acquire();
             int btfFd = btf == null ? -1 : btf.descriptor().acquire();
             try {
