@@ -345,7 +345,9 @@ public final class Interpreter implements Engine {
                 pc = blockStart = next;
             }
         } catch (Throwable t) {
-            inv.recordExecuted(executed + Math.max(0, pc + 1 - blockStart));
+            // a budget trap has already counted its block
+            boolean counted = t instanceof Trap trap && trap.reason == Reason.BUDGET_EXHAUSTED;
+            inv.recordExecuted(counted ? executed : executed + Math.max(0, pc + 1 - blockStart));
             throw failure(prog, pc, t);
         }
     }
