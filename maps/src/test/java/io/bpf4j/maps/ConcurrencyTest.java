@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConcurrencyTest {
     private static final int THREADS = 4;
-    private static final int SHORT = 20_000, LONG = 500_000;
+    private static final int SHORT = 20_000, LONG = 3_000_000;
 
     /** Runs {@code body(threadIndex)} on {@code n} threads started together; rethrows the first failure. */
     static void parallel(int n, ThreadBody body) throws Exception {
