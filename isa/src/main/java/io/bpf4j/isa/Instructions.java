@@ -31,7 +31,14 @@ public final class Instructions implements Iterable<Instructions.At> {
 
     public static Instructions decode(byte[] code, int from, int length) {
         if (length % 8 != 0) {
-            throw new MalformedInstructionException("bytecode of " + length + " bytes is not a whole number of 8-byte instructions (truncated after pc " + (length / 8) + ")");
+            int pc = length / 8;
+            StringBuilder tail = new StringBuilder();
+            for (int i = pc * 8; i < length; i++) {
+                if (!tail.isEmpty()) tail.append(' ');
+                tail.append(String.format("%02x", code[from + i] & 0xff));
+            }
+            throw new MalformedInstructionException(pc, "truncated instruction: only " + (length % 8) + " of its 8 bytes (" + tail
+                    + "); bytecode of " + length + " bytes is not a whole number of 8-byte instructions");
         }
         ByteBuffer buf = ByteBuffer.wrap(code, from, length).order(ByteOrder.LITTLE_ENDIAN);
         int n = length / 8;

@@ -16,6 +16,13 @@ public final class MalformedInstructionException extends BpfException {
         this.raw = raw;
     }
 
+    /** A problem at {@code pc} that is not one whole slot (a truncated instruction): the problem shows the bytes. */
+    public MalformedInstructionException(int pc, String problem) {
+        super("pc " + pc + ": " + problem);
+        this.pc = pc;
+        this.raw = 0;
+    }
+
     public MalformedInstructionException(String problem) {
         super(problem);
         this.pc = -1;
@@ -27,7 +34,7 @@ public final class MalformedInstructionException extends BpfException {
         return pc;
     }
 
-    /** The offending 64-bit slot as read little-endian (opcode in the low byte). */
+    /** The offending 64-bit slot as read little-endian (opcode in the low byte); 0 for a truncated instruction. */
     public long raw() {
         return raw;
     }
