@@ -79,6 +79,15 @@ public interface BpfMap extends AutoCloseable {
         throw new BpfErrnoException(io.bpf4j.abi.Errno.EINVAL, "map " + name() + " (" + type() + ") has no peek");
     }
 
+    /**
+     * {@code BPF_MAP_FREEZE}: from now on user space cannot change the map (updates fail with EPERM); programs
+     * still can unless the map was created with BPF_F_RDONLY_PROG. Freezing twice is EBUSY. This is how a loader
+     * makes {@code .rodata} constant.
+     */
+    default void freeze() {
+        throw new BpfErrnoException(io.bpf4j.abi.Errno.EOPNOTSUPP, "map " + name() + " (" + type() + ") cannot be frozen");
+    }
+
     /** Releases the map (for kernel maps: closes the file descriptor). Idempotent. */
     @Override
     void close();

@@ -56,6 +56,7 @@ public abstract class EmbeddedMap implements BpfMap {
      * map is {@linkplain #isReadOnlyForPrograms() read-only for programs}. This is how {@code .rodata} becomes
      * constant. A second freeze fails with EBUSY, as in Linux.
      */
+    @Override
     public synchronized void freeze() {
         checkOpen();
         if (frozen) throw error(Errno.EBUSY, "is already frozen");
