@@ -171,6 +171,33 @@ public final class KernelSupport {
         }
     }
 
+    /**
+     * Prints the probe's answer, and one line per program type named on the command line (all types without
+     * arguments): {@code java --enable-native-access=ALL-UNNAMED -cp ... io.bpf4j.linux.KernelSupport XDP}.
+     * Exit status 0 when bpf(2) and every named type are usable, 1 when not, 2 when the probe met an errno it
+     * did not expect.
+     */
+    public static void main(String[] args) {
+        try {
+            KernelSupport s = probe();
+            System.out.println(s);
+            if (!s.available()) System.exit(1);
+            ProgramType[] types = args.length == 0 ? ProgramType.values()
+                    : java.util.Arrays.stream(args).map(a -> ProgramType.valueOf(a.toUpperCase(java.util.Locale.ROOT)))
+                    .toArray(ProgramType[]::new);
+            boolean all = true;
+            for (ProgramType t : types) {
+                String why = s.unavailableReason(t);
+                all &= why == null;
+                System.out.println(t.uapiName() + ": " + (why == null ? "loads" : why));
+            }
+            System.exit(all ? 0 : 1);
+        } catch (RuntimeException e) {
+            System.out.println("probe failed unexpectedly: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
     @Override
     public String toString() {
         return reason == null ? "bpf(2) available on Linux " + kernelRelease : "bpf(2) unavailable: " + reason;
