@@ -33,6 +33,9 @@ import java.util.Properties;
         footer = {"Exit codes: 0 success, 1 program rejected or run failed, 2 usage error.",
                 "Run 'bpf4j COMMAND --help' for a command's options."},
         subcommands = {
+                ProgsCommand.class,
+                MapsCommand.class,
+                DisasmCommand.class,
                 ConformancePluginCommand.class,
                 CommandLine.HelpCommand.class,
         })
