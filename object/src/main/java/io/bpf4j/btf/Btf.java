@@ -90,6 +90,12 @@ public final class Btf {
         return types;
     }
 
+    /** Where type {@code id}'s record starts in {@link #rawBytes()}, for tools that point at or patch a type. */
+    public int recordOffset(int id) {
+        if (id <= 0 || id >= types.size()) throw new IllegalArgumentException("BTF type id " + id + " has no record (" + types.size() + " ids)");
+        return recordOffsets[id];
+    }
+
     /** The id of the first type with this name and kind, or -1. */
     public int typeId(String name, int kind) {
         for (int id = 1; id < types.size(); id++) {

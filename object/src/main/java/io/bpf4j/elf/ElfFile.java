@@ -168,6 +168,9 @@ public final class ElfFile {
             if (i != 0 && s.type() != ElfSection.SHT_NOBITS && s.type() != ElfSection.SHT_NULL) {
                 checkRange(s.offset(), s.size(), name.isEmpty() ? "#" + i : name, "contents");
             }
+            if (s.size() < 0 || s.size() > Integer.MAX_VALUE - 8) {
+                throw error(name.isEmpty() ? "#" + i : name, "sh_size", "size " + Long.toUnsignedString(s.size()) + " is impossible");
+            }
             out.add(s);
         }
         return Collections.unmodifiableList(out);

@@ -334,7 +334,10 @@ final class ObjectReader {
             if (!rodata && !data && !bss) continue;
             if (s.type() != ElfSection.SHT_PROGBITS && s.type() != ElfSection.SHT_NOBITS) continue;
             if (s.size() == 0) continue;
-            if (s.size() > Integer.MAX_VALUE - 8) throw elf.error(s.name(), null, "a data section of " + s.size() + " bytes is impossible");
+            if (s.size() > MapSizes.MAX_VALUE_SIZE) {
+                throw elf.error(s.name(), null, "a data section of " + s.size() + " bytes is larger than the kernel allows for one map value ("
+                        + MapSizes.MAX_VALUE_SIZE + ")");
+            }
             if (!elf.relocationsFor(s).isEmpty()) {
                 throw new UnsupportedFeatureException(file, null, -1, "section " + s.name() + " has relocations (" + elf.relocationSectionName(s)
                         + "): pointers stored in global data are not supported");
