@@ -24,12 +24,10 @@ import static io.bpf4j.abi.MapDefinition.*;
 public final class EmbeddedMaps {
     private EmbeddedMaps() {}
 
-    /** x86-64's {@code KMALLOC_MAX_SIZE}: the largest value one element may have. */
+    /** x86-64's {@code KMALLOC_MAX_SIZE}: bounds a hash element (key + value) and a queue/stack value. */
     public static final int KMALLOC_MAX_SIZE = 1 << 22;
     /** {@code PCPU_MIN_UNIT_SIZE}: the largest per-CPU value (rounded up to 8). */
     public static final int PCPU_MIN_UNIT_SIZE = 32 << 10;
-    /** {@code MAX_BPF_STACK}: programs build keys on their stack, so hash keys are at most this long. */
-    public static final int MAX_BPF_STACK = 512;
     /** The page size ring buffer sizes must be a multiple of. */
     public static final int PAGE_SIZE = 4096;
     /** What Linux's hash element header costs (struct htab_elem), counted against KMALLOC_MAX_SIZE. */
@@ -115,24 +113,27 @@ public final class EmbeddedMaps {
         if (def.maxEntries() == 0) throw fail(def, Errno.EINVAL, "max_entries is 0");
         if (def.keySize() != 4) throw fail(def, Errno.EINVAL, "key_size " + def.keySize() + ": array keys are 4-byte u32 indexes");
         if (def.valueSize() == 0) throw fail(def, Errno.EINVAL, "value_size is 0");
-        if (def.valueSize() < 0 || def.keySize() < 0) throw fail(def, Errno.E2BIG, "value_size " + Integer.toUnsignedString(def.valueSize()) + " is too large");
         if ((flags & ~ARRAY_FLAGS) != 0) throw badFlags(def, flags & ~ARRAY_FLAGS);
         if (percpu && (flags & F_NUMA_NODE) != 0) throw fail(def, Errno.EINVAL, "BPF_F_NUMA_NODE on a per-CPU array");
-        if (percpu && (flags & F_MMAPABLE) != 0) throw fail(def, Errno.EINVAL, "BPF_F_MMAPABLE on a per-CPU array");
+        if (def.type() != MapType.ARRAY && (flags & (F_MMAPABLE | F_INNER_MAP)) != 0)
+            throw fail(def, Errno.EINVAL, "BPF_F_MMAPABLE and BPF_F_INNER_MAP are only for ARRAY");
         if ((flags & F_PRESERVE_ELEMS) != 0) throw fail(def, Errno.EINVAL, "BPF_F_PRESERVE_ELEMS is only for PERF_EVENT_ARRAY");
+        if (def.valueSize() < 0)
+            throw fail(def, Errno.E2BIG, "value_size " + Integer.toUnsignedString(def.valueSize()) + " exceeds INT_MAX");
         if (percpu && ValueRef.roundUp8(def.valueSize()) > PCPU_MIN_UNIT_SIZE)
             throw fail(def, Errno.E2BIG, "value_size " + def.valueSize() + " exceeds the per-CPU limit " + PCPU_MIN_UNIT_SIZE);
-        if (def.valueSize() > KMALLOC_MAX_SIZE)
-            throw fail(def, Errno.E2BIG, "value_size " + def.valueSize() + " exceeds " + KMALLOC_MAX_SIZE);
-        if (def.maxEntries() < 0)
-            throw fail(def, Errno.ENOMEM, "max_entries " + Integer.toUnsignedString(def.maxEntries()) + " is too large to allocate");
+        long bytes = (long) ValueRef.roundUp8(def.valueSize()) * Integer.toUnsignedLong(def.maxEntries());
+        if (bytes / 8 > Integer.MAX_VALUE - 16)
+            throw fail(def, Errno.ENOMEM, "max_entries " + Integer.toUnsignedString(def.maxEntries()) + " × value_size "
+                    + def.valueSize() + " = " + bytes + " bytes is more than one Java array holds");
     }
 
     private static void checkFdArray(MapDefinition def) {
         if (def.valueSize() != 4)
             throw fail(def, Errno.EINVAL, "value_size " + def.valueSize() + ": "
                     + (def.type() == MapType.PROG_ARRAY ? "program" : "map") + " handles are 4 bytes");
-        if ((def.flags() & F_MMAPABLE) != 0) throw fail(def, Errno.EINVAL, "BPF_F_MMAPABLE on a " + def.type());
+        if ((def.flags() & (F_RDONLY_PROG | F_WRONLY_PROG)) != 0)
+            throw fail(def, Errno.EINVAL, "BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG are not supported on a " + def.type());
         checkArray(def);
     }
 
@@ -144,17 +145,18 @@ public final class EmbeddedMaps {
         if (!lru && (flags & F_NO_COMMON_LRU) != 0) throw fail(def, Errno.EINVAL, "BPF_F_NO_COMMON_LRU on a map that is not LRU");
         if (lru && (flags & F_NO_PREALLOC) != 0)
             throw fail(def, Errno.ENOTSUPP, "LRU maps are always preallocated; BPF_F_NO_PREALLOC is not supported");
+        if ((flags & F_NUMA_NODE) != 0 && (percpu || (flags & F_NO_COMMON_LRU) != 0))
+            throw fail(def, Errno.EINVAL, "BPF_F_NUMA_NODE with per-CPU values or per-CPU LRU lists");
         if (def.maxEntries() == 0) throw fail(def, Errno.EINVAL, "max_entries is 0");
         if (def.keySize() == 0) throw fail(def, Errno.EINVAL, "key_size is 0");
         if (def.valueSize() == 0) throw fail(def, Errno.EINVAL, "value_size is 0");
-        if (def.keySize() < 0 || def.keySize() > MAX_BPF_STACK)
-            throw fail(def, Errno.E2BIG, "key_size " + Integer.toUnsignedString(def.keySize()) + " exceeds the program stack (" + MAX_BPF_STACK + ")");
-        if (def.valueSize() < 0 || def.valueSize() >= KMALLOC_MAX_SIZE - MAX_BPF_STACK - HTAB_ELEM_SIZE)
-            throw fail(def, Errno.E2BIG, "value_size " + Integer.toUnsignedString(def.valueSize()) + " is too large");
+        if (Integer.toUnsignedLong(def.keySize()) + Integer.toUnsignedLong(def.valueSize()) >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE)
+            throw fail(def, Errno.E2BIG, "key_size " + Integer.toUnsignedString(def.keySize()) + " + value_size "
+                    + Integer.toUnsignedString(def.valueSize()) + " exceeds an element's limit (" + (KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE) + ")");
         if (percpu && ValueRef.roundUp8(def.valueSize()) > PCPU_MIN_UNIT_SIZE)
             throw fail(def, Errno.E2BIG, "value_size " + def.valueSize() + " exceeds the per-CPU limit " + PCPU_MIN_UNIT_SIZE);
         if (def.maxEntries() < 0)
-            throw fail(def, Errno.E2BIG, "max_entries " + Integer.toUnsignedString(def.maxEntries()) + " is too large");
+            throw fail(def, Errno.E2BIG, "max_entries " + Integer.toUnsignedString(def.maxEntries()) + " needs too many buckets");
     }
 
     private static void checkQueueStack(MapDefinition def) {

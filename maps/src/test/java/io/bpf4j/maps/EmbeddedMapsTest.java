@@ -40,8 +40,10 @@ class EmbeddedMapsTest {
         assertErrno(Errno.EINVAL, "m_array", () -> EmbeddedMaps.create(def(MapType.ARRAY, 4, 4, 1, F_PRESERVE_ELEMS), 1));
         assertErrno(Errno.EINVAL, "m_array", () -> EmbeddedMaps.create(def(MapType.ARRAY, 4, 4, 1, F_RDONLY | F_WRONLY), 1));
         assertErrno(Errno.EINVAL, "m_array", () -> EmbeddedMaps.create(def(MapType.ARRAY, 4, 4, 1, F_RDONLY_PROG | F_WRONLY_PROG), 1));
-        assertErrno(Errno.E2BIG, "m_array", () -> EmbeddedMaps.create(def(MapType.ARRAY, 4, (4 << 20) + 1, 1), 1));
+        assertErrno(Errno.E2BIG, "m_array", () -> EmbeddedMaps.create(def(MapType.ARRAY, 4, -1, 1), 1)); // > INT_MAX
         assertErrno(Errno.ENOMEM, "m_array", () -> EmbeddedMaps.create(def(MapType.ARRAY, 4, 4 << 20, 4096), 1));
+        assertErrno(Errno.ENOMEM, "m_array", () -> EmbeddedMaps.create(def(MapType.ARRAY, 4, 8, -1), 1));
+        assertThat(EmbeddedMaps.create(def(MapType.ARRAY, 4, (4 << 20) + 1, 1), 1)).isNotNull(); // big values are fine
         assertThat(EmbeddedMaps.create(def(MapType.ARRAY, 4, 4, 1, F_MMAPABLE | F_RDONLY_PROG | F_INNER_MAP), 1)).isNotNull();
     }
 
@@ -51,6 +53,15 @@ class EmbeddedMapsTest {
         assertThat(EmbeddedMaps.create(def(MapType.PERCPU_ARRAY, 4, 32 << 10, 1), 1)).isNotNull();
         assertErrno(Errno.EINVAL, "m_percpu_array", () -> EmbeddedMaps.create(def(MapType.PERCPU_ARRAY, 4, 8, 1, F_MMAPABLE), 1));
         assertErrno(Errno.EINVAL, "m_percpu_array", () -> EmbeddedMaps.create(def(MapType.PERCPU_ARRAY, 4, 8, 1, F_NUMA_NODE), 1));
+        assertErrno(Errno.EINVAL, "m_percpu_array", () -> EmbeddedMaps.create(def(MapType.PERCPU_ARRAY, 4, 8, 1, F_INNER_MAP), 1));
+    }
+
+    @Test
+    void progArrayAndArrayOfMapsRefuseProgramAccessFlagsAndMmap() {
+        assertErrno(Errno.EINVAL, "m_prog_array", () -> EmbeddedMaps.create(def(MapType.PROG_ARRAY, 4, 4, 1, F_RDONLY_PROG), 1));
+        assertErrno(Errno.EINVAL, "m_prog_array", () -> EmbeddedMaps.create(def(MapType.PROG_ARRAY, 4, 4, 1, F_WRONLY_PROG), 1));
+        assertErrno(Errno.EINVAL, "m_prog_array", () -> EmbeddedMaps.create(def(MapType.PROG_ARRAY, 4, 4, 1, F_MMAPABLE), 1));
+        assertThat(EmbeddedMaps.create(def(MapType.PROG_ARRAY, 4, 4, 1, F_RDONLY), 1)).isNotNull();
     }
 
     @Test
@@ -58,9 +69,10 @@ class EmbeddedMapsTest {
         assertErrno(Errno.EINVAL, "m_hash", () -> EmbeddedMaps.create(def(MapType.HASH, 0, 4, 1), 1));
         assertErrno(Errno.EINVAL, "m_hash", () -> EmbeddedMaps.create(def(MapType.HASH, 4, 0, 1), 1));
         assertErrno(Errno.EINVAL, "m_hash", () -> EmbeddedMaps.create(def(MapType.HASH, 4, 4, 0), 1));
-        assertErrno(Errno.E2BIG, "m_hash", () -> EmbeddedMaps.create(def(MapType.HASH, 513, 4, 1), 1));
-        assertThat(EmbeddedMaps.create(def(MapType.HASH, 512, 4, 1), 1)).isNotNull();
         assertErrno(Errno.E2BIG, "m_hash", () -> EmbeddedMaps.create(def(MapType.HASH, 4, 4 << 20, 1), 1));
+        assertErrno(Errno.E2BIG, "m_hash", () -> EmbeddedMaps.create(def(MapType.HASH, 2 << 20, 2 << 20, 1), 1));
+        assertThat(EmbeddedMaps.create(def(MapType.HASH, 1024, 4, 1), 1)).isNotNull(); // keys may exceed the stack size
+        assertErrno(Errno.EINVAL, "m_percpu_hash", () -> EmbeddedMaps.create(def(MapType.PERCPU_HASH, 4, 4, 1, F_NUMA_NODE), 1));
         assertErrno(Errno.E2BIG, "m_percpu_hash", () -> EmbeddedMaps.create(def(MapType.PERCPU_HASH, 4, (32 << 10) + 8, 1), 1));
         assertErrno(Errno.EINVAL, "m_hash", () -> EmbeddedMaps.create(def(MapType.HASH, 4, 4, 1, F_NO_COMMON_LRU), 1));
         assertErrno(Errno.EINVAL, "m_hash", () -> EmbeddedMaps.create(def(MapType.HASH, 4, 4, 1, F_MMAPABLE), 1));
