@@ -39,7 +39,9 @@ import java.util.regex.Pattern;
  * {@code call N} is always a helper call. llvm-objdump prints bpf2bpf and kfunc calls the same way, so in its
  * output (unlike in {@link Disassembler}'s) those read back as helper calls; everything else llvm-objdump prints
  * with {@code --mcpu=v4} reads back as the bytes it shows.
- * Errors are {@link AssemblyException}s naming the line number and its text.
+ * Errors are {@link AssemblyException}s naming the line number and its text. The result is a sequence of valid
+ * instructions; whether its jumps stay inside it is for {@link Instructions#checkControlFlow()} to say, once
+ * the program is complete (a subprogram assembled alone may call outside itself).
  */
 public final class Assembler {
     private Assembler() {}
@@ -195,14 +197,11 @@ public final class Assembler {
         char kind = name.charAt(0);
         if (width == Width.WIDE && kind != 'r') throw new IllegalArgumentException("expected a 64-bit register r0..r10, found " + name);
         if (width == Width.NARROW && kind != 'w') throw new IllegalArgumentException("expected a 32-bit register w0..w10, found " + name);
-        int n;
-        try {
-            n = Integer.parseInt(name.substring(1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("register " + name + " does not exist");
+        String number = name.substring(1);
+        if (number.length() > 2 || Integer.parseInt(number) > 10) {
+            throw new IllegalArgumentException("register " + name + " does not exist (" + kind + "0.." + kind + "10)");
         }
-        if (n > 10) throw new IllegalArgumentException("register " + name + " does not exist (" + kind + "0.." + kind + "10)");
-        return n;
+        return Integer.parseInt(number);
     }
 
     private static boolean isRegister(String operand) {

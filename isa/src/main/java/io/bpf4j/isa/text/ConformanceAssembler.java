@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  *       {@code lock cmpxchg[32] ...} (compares with r0).</li>
  * </ul>
  * Immediates are {@code 0x} hex (raw bits) or signed decimal. Errors are {@link AssemblyException}s naming the
- * line number and its text.
+ * line number and its text. Jump targets are not checked against the program's bounds here: that is
+ * {@link Instructions#checkControlFlow()}'s job once the program is complete.
  */
 public final class ConformanceAssembler {
     private ConformanceAssembler() {}
@@ -297,9 +298,11 @@ public final class ConformanceAssembler {
     private static int register(String operand) {
         Matcher m = REGISTER.matcher(operand.strip());
         if (!m.matches()) throw new IllegalArgumentException("'" + operand + "' is not a register (%r0 to %r10)");
-        int r = Integer.parseInt(m.group(1));
-        if (r > 10) throw new IllegalArgumentException("register %r" + r + " does not exist (%r0 to %r10)");
-        return r;
+        String number = m.group(1);
+        if (number.length() > 2 || Integer.parseInt(number) > 10) {
+            throw new IllegalArgumentException("register %r" + number + " does not exist (%r0 to %r10)");
+        }
+        return Integer.parseInt(number);
     }
 
     private static Size size(String suffix) {
