@@ -1,0 +1,93 @@
+package io.bpf4j.verifier;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Whether a state already proven safe at an instruction covers the current one there, so the current path
+ * needs no further exploration (Linux's states_equal / regsafe / stacksafe, without liveness or precision
+ * tracking, hence more conservative). Everything the old state allowed must include what the current one holds;
+ * ids must correspond one to one. In exact mode (loop detection) the states must be the same.
+ */
+final class StateEquivalence {
+    private final boolean exact;
+    private final Map<Integer, Integer> oldToCur = new HashMap<>();
+    private final Map<Integer, Integer> curToOld = new HashMap<>();
+
+    private StateEquivalence(boolean exact) {
+        this.exact = exact;
+    }
+
+    static boolean covers(VerifierState old, VerifierState cur, boolean exact) {
+        if (old.curframe != cur.curframe) return false;
+        StateEquivalence eq = new StateEquivalence(exact);
+        for (int i = 0; i <= old.curframe; i++) {
+            if (old.frames[i].callsite != cur.frames[i].callsite) return false;
+            if (!eq.frameSafe(old.frames[i], cur.frames[i])) return false;
+        }
+        if (old.refIds.length != cur.refIds.length) return false;
+        for (int i = 0; i < old.refIds.length; i++) {
+            if (!eq.ids(old.refIds[i], cur.refIds[i])) return false;
+        }
+        return true;
+    }
+
+    private boolean ids(int oldId, int curId) {
+        if (oldId == 0 && curId == 0) return true;
+        if (oldId == 0 || curId == 0) return false;
+        Integer a = oldToCur.putIfAbsent(oldId, curId);
+        Integer b = curToOld.putIfAbsent(curId, oldId);
+        return (a == null || a == curId) && (b == null || b == oldId);
+    }
+
+    private boolean frameSafe(FuncState old, FuncState cur) {
+        for (int r = 0; r < old.regs.length; r++) {
+            if (!regSafe(old.regs[r], cur.regs[r])) return false;
+        }
+        for (int b = 0; b < FuncState.MAX_STACK; b++) {
+            byte o = old.stackType[b], c = cur.stackType[b];
+            if (exact && o != c) return false;
+            switch (o) {
+                case FuncState.STACK_INVALID -> {
+                }
+                case FuncState.STACK_MISC -> {
+                    if (c == FuncState.STACK_INVALID) return false;
+                    if (c == FuncState.STACK_SPILL && !cur.spilled[b / 8].isScalar()) return false;
+                }
+                case FuncState.STACK_ZERO -> {
+                    if (c == FuncState.STACK_ZERO) break;
+                    if (c == FuncState.STACK_SPILL && cur.spilled[b / 8].isConst() && cur.spilled[b / 8].bounds().constValue() == 0) break;
+                    return false;
+                }
+                case FuncState.STACK_SPILL -> {
+                    if (c != FuncState.STACK_SPILL) return false;
+                    if ((b & 7) == 0 && !regSafe(old.spilled[b / 8], cur.spilled[b / 8])) return false;
+                }
+                default -> throw new IllegalStateException("stack byte type " + o);
+            }
+        }
+        return !exact || old.allocated == cur.allocated;
+    }
+
+    private boolean regSafe(RegState old, RegState cur) {
+        if (old == cur) return old.id() == 0 || ids(old.id(), cur.id());
+        if (!old.isInit()) return !exact || !cur.isInit();
+        if (old.type() != cur.type()) return false;
+        if (exact) {
+            if (!old.bounds().equals(cur.bounds())) return false;
+        } else if (!old.bounds().contains(cur.bounds())) {
+            return false;
+        }
+        if (old.type() == RegType.SCALAR) {
+            return old.id() == 0 || ids(old.id(), cur.id());
+        }
+        if (old.off() != cur.off()) return false;
+        if (old.map() != null ? cur.map() == null || old.map().handle() != cur.map().handle() : cur.map() != null) return false;
+        if (old.memSize() != cur.memSize() || old.frameno() != cur.frameno() || old.subprog() != cur.subprog()) return false;
+        if (old.type().isPacket()) {
+            if (exact ? old.range() != cur.range() : old.range() > cur.range()) return false;
+        }
+        if (!ids(old.id(), cur.id())) return false;
+        return ids(old.refObjId(), cur.refObjId());
+    }
+}

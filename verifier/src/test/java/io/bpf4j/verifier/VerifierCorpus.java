@@ -1,0 +1,294 @@
+package io.bpf4j.verifier;
+
+import io.bpf4j.abi.Helper;
+import io.bpf4j.abi.MapDefinition;
+import io.bpf4j.abi.MapType;
+import io.bpf4j.abi.ProgramType;
+import io.bpf4j.isa.AluOp;
+import io.bpf4j.isa.Instruction;
+import io.bpf4j.isa.Instructions;
+import io.bpf4j.isa.JumpOp;
+import io.bpf4j.isa.Size;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.bpf4j.verifier.Asm.*;
+
+/**
+ * Small programs with the verdict and message Linux gives them (without CAP_PERFMON unless a case says
+ * privileged). Data, so that the kernel-agreement tests can run the same list against bpf(2).
+ */
+final class VerifierCorpus {
+    private VerifierCorpus() {}
+
+    /** One case: {@code message} is null for programs that must be accepted. */
+    record Case(String name, ProgramType type, Instructions program, boolean privileged, String message, int stackRounding) {
+        boolean accepted() {
+            return message == null;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static final int HASH = 1, PROG_ARRAY = 2, ARRAY = 3, RINGBUF = 4, GLOBALS = 5;
+
+    /** The maps every case may name, by handle. */
+    static final Map<Integer, MapDefinition> MAPS = Map.of(
+            HASH, new MapDefinition("hash", MapType.HASH, 4, 8, 16),
+            PROG_ARRAY, new MapDefinition("jmp_table", MapType.PROG_ARRAY, 4, 4, 8),
+            ARRAY, new MapDefinition("array", MapType.ARRAY, 4, 8, 4),
+            RINGBUF, new MapDefinition("events", MapType.RINGBUF, 0, 0, 4096),
+            GLOBALS, new MapDefinition(".bss", MapType.ARRAY, 4, 16, 1));
+
+    private static final List<Case> CASES = new ArrayList<>();
+
+    private static void accept(String name, ProgramType type, Instruction... p) {
+        CASES.add(new Case(name, type, prog(p), false, null, 32));
+    }
+
+    private static void reject(String name, ProgramType type, String msg, Instruction... p) {
+        CASES.add(new Case(name, type, prog(p), false, msg, 32));
+    }
+
+    private static void acceptPrivileged(String name, ProgramType type, Instruction... p) {
+        CASES.add(new Case(name, type, prog(p), true, null, 32));
+    }
+
+    private static void rounding16(String name, String msg, Instruction... p) {
+        CASES.add(new Case(name, ProgramType.SCHED_CLS, prog(p), false, msg, 16));
+    }
+
+    static List<Case> cases() {
+        return List.copyOf(CASES);
+    }
+
+    private static final ProgramType SF = ProgramType.SOCKET_FILTER, TC = ProgramType.SCHED_CLS, XDP = ProgramType.XDP;
+
+    /** The usual map lookup with a zeroed 4-byte key at fp-4; R0 is map_value_or_null afterwards. */
+    private static Instruction[] lookup(int map, Instruction... after) {
+        List<Instruction> l = new ArrayList<>(List.of(
+                st(Size.W, 10, -4, 0),
+                movr(2, 10),
+                add(2, -4),
+                lddwMap(1, map),
+                call(Helper.MAP_LOOKUP_ELEM.id())));
+        l.addAll(List.of(after));
+        return l.toArray(Instruction[]::new);
+    }
+
+    static {
+        // ---- registers and exit
+        accept("return constant", SF, mov(0, 0), exit());
+        reject("exit with R0 never written", SF, "R0 !read_ok", exit());
+        reject("read of a register never written", SF, "R6 !read_ok", movr(0, 6), exit());
+        reject("write to the frame pointer", SF, "frame pointer is read only", mov(10, 0), mov(0, 0), exit());
+        reject("pointer as return value", SF, "R0 leaks addr as return value", movr(0, 10), exit());
+        acceptPrivileged("pointer as return value, privileged", SF, movr(0, 10), exit());
+        reject("constant shift by the width", SF, "invalid shift 64", mov(0, 1), alu(AluOp.LSH, 0, 64), exit());
+        reject("division by constant zero", SF, "div by zero", mov(0, 1), alu(AluOp.DIV, 0, 0), exit());
+
+        // ---- structure
+        reject("jump past the end", SF, "jump out of range from insn 0 to 6", ja(5), mov(0, 0), exit());
+        reject("unreachable instruction", SF, "unreachable insn 2", mov(0, 0), exit(), mov(0, 1), exit());
+        reject("falls off the end", SF, "last insn is not an exit or jmp", mov(0, 0));
+        reject("jump into lddw", SF, "jump into the middle of ldimm64 insn 1",
+                jeq(1, 0, 1), lddw(0, 1), mov(0, 0), exit());
+
+        // ---- stack (the seed's rule: only what this program wrote)
+        reject("read of stack never written", SF, "invalid read from stack R10 off=-8 size=8",
+                ldx(Size.DW, 0, 10, -8), exit());
+        acceptPrivileged("read of stack never written, privileged", SF, ldx(Size.DW, 0, 10, -8), exit());
+        reject("read of an unwritten slot below a written one", SF, "invalid read from stack off -8+0 size 8",
+                st(Size.DW, 10, -16, 0), ldx(Size.DW, 0, 10, -8), exit());
+        accept("write then read stack", SF, st(Size.DW, 10, -8, 7), ldx(Size.DW, 0, 10, -8), exit());
+        reject("partial read of a partially written slot", SF, "invalid read from stack off -8+4 size 8",
+                st(Size.W, 10, -8, 1), ldx(Size.DW, 0, 10, -8), exit());
+        reject("write above the frame", SF, "invalid write to stack R10 off=8 size=8",
+                stx(Size.DW, 10, 8, 1), mov(0, 0), exit());
+        reject("write below the frame", SF, "invalid write to stack R10 off=-520 size=8",
+                stx(Size.DW, 10, -520, 1), mov(0, 0), exit());
+        reject("misaligned spill", SF, "misaligned stack access off (0x0; 0x0)+0+-12 size 8",
+                stx(Size.DW, 10, -12, 1), mov(0, 0), exit());
+        accept("spill and fill the context", SF, stx(Size.DW, 10, -8, 1), ldx(Size.DW, 2, 10, -8),
+                ldx(Size.W, 0, 2, 0), exit());
+        reject("partial fill of a spilled pointer", SF, "invalid size of register fill",
+                stx(Size.DW, 10, -8, 1), ldx(Size.W, 0, 10, -8), exit());
+        reject("corrupting a spilled pointer", SF, "attempt to corrupt spilled pointer on stack",
+                stx(Size.DW, 10, -8, 1), st(Size.W, 10, -8, 0), mov(0, 0), exit());
+
+        // ---- context
+        accept("socket filter reads len", SF, ldx(Size.W, 0, 1, 0), exit());
+        accept("socket filter narrow read of mark", SF, ldx(Size.B, 0, 1, 9), exit());
+        reject("socket filter writes len", SF, "invalid bpf_context access off=0 size=4",
+                st(Size.W, 1, 0, 1), mov(0, 0), exit());
+        reject("socket filter writes mark", SF, "invalid bpf_context access off=8 size=4",
+                mov(2, 5), stx(Size.W, 1, 8, 2), mov(0, 0), exit());
+        accept("socket filter writes cb[0]", SF, mov(2, 5), stx(Size.W, 1, 48, 2), mov(0, 0), exit());
+        reject("socket filter reads data", SF, "invalid bpf_context access off=76 size=4", ldx(Size.W, 0, 1, 76), exit());
+        accept("tc writes mark", TC, mov(2, 5), stx(Size.W, 1, 8, 2), mov(0, 0), exit());
+        reject("tc writes a pointer into cb", TC, "R10 leaks addr into ctx", stx(Size.DW, 1, 48, 10), mov(0, 0), exit());
+        reject("read past the context", SF, "invalid bpf_context access off=192 size=4", ldx(Size.W, 0, 1, 192), exit());
+        reject("read of modified context pointer", SF, "dereference of modified ctx ptr R1 off=8 disallowed",
+                add(1, 8), ldx(Size.W, 0, 1, 0), exit());
+        reject("xdp ingress_ifindex is read-only", XDP, "invalid bpf_context access off=12 size=4",
+                st(Size.W, 1, 12, 0), mov(0, 0), exit());
+        reject("xdp egress_ifindex outside devmap", XDP, "invalid bpf_context access off=20 size=4",
+                ldx(Size.W, 0, 1, 20), exit());
+
+        // ---- packets
+        Instruction[] pktHeader = {ldx(Size.W, 2, 1, 0), ldx(Size.W, 3, 1, 4), movr(4, 2), add(4, 14)};
+        accept("xdp packet read after bounds check", XDP, concat(pktHeader,
+                jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.B, 0, 2, 13), exit(), mov(0, 2), exit()));
+        accept("xdp packet read, bound written end > p", XDP, concat(pktHeader,
+                jmpr(JumpOp.JGT, 3, 4, 2), mov(0, 2), exit(), ldx(Size.H, 0, 2, 12), exit()));
+        reject("xdp packet read without bounds check", XDP, "invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0)",
+                ldx(Size.W, 2, 1, 0), ldx(Size.B, 0, 2, 0), exit());
+        reject("xdp packet read past the checked range", XDP, "invalid access to packet, off=14 size=1, R2(id=0,off=0,r=14)",
+                concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.B, 0, 2, 14), exit(), mov(0, 2), exit()));
+        reject("xdp packet read on the wrong side", XDP, "invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0)",
+                concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 1), mov(0, 2), ldx(Size.B, 0, 2, 0), exit()));
+        reject("pkt_end arithmetic", XDP, "R3 pointer arithmetic on pkt_end prohibited",
+                ldx(Size.W, 3, 1, 4), add(3, 1), mov(0, 0), exit());
+        accept("tc writes packet", TC, concat(new Instruction[] {ldx(Size.W, 2, 1, 76), ldx(Size.W, 3, 1, 80), movr(4, 2), add(4, 1)},
+                jmpr(JumpOp.JGT, 4, 3, 1), st(Size.B, 2, 0, 0), mov(0, 0), exit()));
+
+        // ---- maps
+        accept("map lookup with null check", SF, lookup(HASH, jeq(0, 0, 1), ldx(Size.DW, 0, 0, 0), mov(0, 0), exit()));
+        reject("map value read without null check", SF, "R0 invalid mem access 'map_value_or_null'",
+                lookup(HASH, ldx(Size.DW, 0, 0, 0), mov(0, 0), exit()));
+        reject("map value read past value_size", SF, "invalid access to map value, value_size=8 off=4 size=8",
+                lookup(HASH, jeq(0, 0, 1), ldx(Size.DW, 0, 0, 4), mov(0, 0), exit()));
+        reject("pointer stored into a map value", SF, "R10 leaks addr into map",
+                lookup(HASH, jeq(0, 0, 1), stx(Size.DW, 0, 0, 10), mov(0, 0), exit()));
+        reject("map key never written", SF, "invalid indirect access to stack R2 off=-4 size=4",
+                movr(2, 10), add(2, -4), lddwMap(1, HASH), call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
+        reject("map key partly written", SF, "invalid indirect read from stack R2 off -4+2 size 4",
+                st(Size.H, 10, -4, 0), st(Size.W, 10, -8, 0), movr(2, 10), add(2, -4), lddwMap(1, HASH),
+                call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
+        reject("lookup in a prog array", SF, "cannot pass map_type 3 into func bpf_map_lookup_elem#1",
+                lookup(PROG_ARRAY, mov(0, 0), exit()));
+        reject("arithmetic on a map pointer", SF, "R1 pointer arithmetic on map_ptr prohibited",
+                lddwMap(1, HASH), add(1, 8), mov(0, 0), exit());
+        reject("arithmetic on map_value_or_null", SF, "R0 pointer arithmetic on map_value_or_null prohibited, null-check it first",
+                lookup(HASH, add(0, 8), mov(0, 0), exit()));
+        accept("map value with variable index proven in bounds", SF, lookup(HASH,
+                jeq(0, 0, 6), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 7), alur(AluOp.ADD, 6, 0),
+                ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+        reject("map value with variable index out of bounds", SF, "R6 pointer arithmetic of map value goes out of range, prohibited for !root",
+                lookup(HASH, jeq(0, 0, 6), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 15),
+                        alur(AluOp.ADD, 6, 0), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+        accept("global data through lddw map value", SF, new Instruction.LoadImm64(1, io.bpf4j.isa.Pseudo.MAP_VALUE, GLOBALS, 8),
+                ldx(Size.DW, 0, 1, 0), exit());
+
+        // ---- helpers
+        reject("helper arguments clobbered by a call", SF, "R1 !read_ok", call(Helper.KTIME_GET_NS.id()), movr(0, 1), exit());
+        reject("helper not allowed for xdp", XDP, "program of this type cannot use helper bpf_skb_store_bytes#9",
+                call(Helper.SKB_STORE_BYTES.id()), mov(0, 0), exit());
+        reject("helper bpf4j does not implement", SF, "program of this type cannot use helper bpf_probe_read#4",
+                call(Helper.PROBE_READ.id()), mov(0, 0), exit());
+        reject("helper that does not exist", SF, "invalid func unknown#9999", call(9999), mov(0, 0), exit());
+        reject("context expected", TC, "R1 type=scalar expected=ctx", mov(1, 0), mov(2, 0), call(Helper.SKB_LOAD_BYTES.id()), mov(0, 0), exit());
+        accept("skb_load_bytes into the stack", TC, mov(2, 0), movr(3, 10), add(3, -8), mov(4, 8),
+                call(Helper.SKB_LOAD_BYTES.id()), ldx(Size.DW, 0, 10, -8), exit());
+        reject("xdp_adjust_head invalidates packet pointers", XDP, "R6 !read_ok",
+                ldx(Size.W, 2, 1, 0), movr(6, 2), mov(2, 0), call(Helper.XDP_ADJUST_HEAD.id()), movr(0, 6), exit());
+        accept("ringbuf reserve and submit", SF, lddwMap(1, RINGBUF), mov(2, 8), mov(3, 0), call(Helper.RINGBUF_RESERVE.id()),
+                jeq(0, 0, 4), st(Size.DW, 0, 0, 1), movr(1, 0), mov(2, 0), call(Helper.RINGBUF_SUBMIT.id()), mov(0, 0), exit());
+        reject("ringbuf reservation leaked", SF, "Unreleased reference id=1 alloc_insn=4", lddwMap(1, RINGBUF), mov(2, 8), mov(3, 0),
+                call(Helper.RINGBUF_RESERVE.id()), mov(0, 0), exit());
+        reject("ringbuf write past the reservation", SF, "invalid access to memory, mem_size=8 off=4 size=8", lddwMap(1, RINGBUF), mov(2, 8), mov(3, 0),
+                call(Helper.RINGBUF_RESERVE.id()), jeq(0, 0, 4), st(Size.DW, 0, 4, 1), movr(1, 0), mov(2, 0),
+                call(Helper.RINGBUF_SUBMIT.id()), mov(0, 0), exit());
+        accept("bpf_loop with a callback", SF, mov(1, 10), lddwFunc(2, 6), mov(3, 0), mov(4, 0), call(Helper.LOOP.id()),
+                mov(0, 0), exit(), mov(0, 0), exit());
+        reject("bpf_loop callback returns 2", SF, "At callback return the register R0 has smin=2 smax=2 should have been in [0, 1]",
+                mov(1, 10), lddwFunc(2, 6), mov(3, 0), mov(4, 0), call(Helper.LOOP.id()), mov(0, 0), exit(), mov(0, 2), exit());
+
+        // ---- tail calls
+        Instruction[] tailCall = {lddwMap(2, PROG_ARRAY), mov(3, 0), call(Helper.TAIL_CALL.id())};
+        accept("tail call", TC, concat(tailCall, mov(0, 0), exit()));
+        reject("tail call with the frame pointer as context", TC, "R1 type=fp expected=ctx",
+                concat(new Instruction[] {movr(1, 10)}, concat(tailCall, mov(0, 0), exit())));
+        reject("tail call through an array", TC, "expected prog array map for tail call",
+                lddwMap(2, ARRAY), mov(3, 0), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
+        reject("tail call index is a pointer", TC, "R3 leaks addr into helper function",
+                lddwMap(2, PROG_ARRAY), movr(3, 10), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
+        reject("R0 after a tail call", TC, "R0 !read_ok", concat(tailCall, exit()));
+        reject("R1 after a tail call", TC, "R1 !read_ok", concat(tailCall, movr(0, 1), exit()));
+        reject("tail call target reads registers it did not write", TC, "R6 !read_ok", movr(0, 6), exit());
+        reject("tail call target reads stack it did not write", TC, "invalid read from stack R10 off=-8 size=8",
+                ldx(Size.DW, 0, 10, -8), exit());
+        accept("tail call target shares state through cb", TC, ldx(Size.W, 0, 1, 48), exit());
+
+        // ---- loops and complexity
+        accept("bounded loop", SF, mov(1, 0), add(1, 1), jmp(JumpOp.JLT, 1, 10, -2), mov(0, 0), exit());
+        reject("infinite loop", SF, "infinite loop detected at insn 1", mov(0, 0), jeq(0, 0, -1), exit());
+
+        // ---- bpf2bpf calls and stack depth
+        accept("call a subprogram", SF, mov(1, 5), callLocal(1), exit(), movr(0, 1), exit());
+        reject("subprogram reads a callee-saved register", SF, "R6 !read_ok", mov(6, 5), callLocal(1), exit(), movr(0, 6), exit());
+        reject("subprogram returns its stack", SF, "cannot return stack pointer to the caller frame",
+                callLocal(2), mov(0, 0), exit(), movr(0, 10), exit());
+        accept("subprogram writes the caller's stack", SF, movr(1, 10), add(1, -8), callLocal(2), ldx(Size.DW, 0, 10, -8), exit(),
+                st(Size.DW, 1, 0, 3), mov(0, 0), exit());
+        reject("combined stack too large", SF, "combined stack size of 2 calls is 544. Too large",
+                st(Size.DW, 10, -496, 0), callLocal(1), exit(), st(Size.DW, 10, -8, 0), mov(0, 0), exit());
+        reject("tail call below 256 bytes of callers' stack", TC,
+                "tail_calls are not allowed when call stack of previous frames is 256 bytes. Too large",
+                concat(new Instruction[] {st(Size.DW, 10, -256, 0), callLocal(2), mov(0, 0), exit()},
+                        concat(tailCall, mov(0, 0), exit())));
+        accept("tail call below 224 bytes of callers' stack", TC,
+                concat(new Instruction[] {st(Size.DW, 10, -224, 0), callLocal(2), mov(0, 0), exit()},
+                        concat(tailCall, mov(0, 0), exit())));
+        rounding16("tail call below 240 bytes of callers' stack (JIT rounding)", null,
+                concat(new Instruction[] {st(Size.DW, 10, -240, 0), callLocal(2), mov(0, 0), exit()},
+                        concat(tailCall, mov(0, 0), exit())));
+        rounding16("tail call below 256 bytes of callers' stack (JIT rounding)",
+                "tail_calls are not allowed when call stack of previous frames is 256 bytes. Too large",
+                concat(new Instruction[] {st(Size.DW, 10, -256, 0), callLocal(2), mov(0, 0), exit()},
+                        concat(tailCall, mov(0, 0), exit())));
+        rounding16("combined stack 512 + 16 (JIT rounding)", "combined stack size of 2 calls is 528. Too large",
+                st(Size.DW, 10, -512, 0), callLocal(1), exit(), st(Size.DW, 10, -8, 0), mov(0, 0), exit());
+        reject("nine frames deep", SF, "the call stack of 9 frames is too deep", callChain(9, false));
+        reject("nine frames in the call graph", SF, "the call stack of 8 frames is too deep !", callChain(9, true));
+        accept("eight frames deep", SF, callChain(8, false));
+    }
+
+    /**
+     * main → f1 → … → f(n-1): {@code n} frames. With {@code deadLast} the last call sits on a branch no path
+     * takes, so only the static call-graph check sees it.
+     */
+    private static Instruction[] callChain(int n, boolean deadLast) {
+        List<Instruction> l = new ArrayList<>();
+        for (int f = 0; f < n - 1; f++) {
+            boolean last = f == n - 2;
+            if (last && deadLast) {
+                // r1 = 0; if r1 == 0 goto +1; call next; r0 = 0; exit
+                l.add(mov(1, 0));
+                l.add(jeq(1, 0, 1));
+                l.add(callLocal(2));
+                l.add(mov(0, 0));
+                l.add(exit());
+            } else {
+                l.add(callLocal(2));
+                l.add(mov(0, 0));
+                l.add(exit());
+            }
+        }
+        l.add(mov(0, 0));
+        l.add(exit());
+        return l.toArray(Instruction[]::new);
+    }
+
+    private static Instruction[] concat(Instruction[] a, Instruction... b) {
+        Instruction[] r = new Instruction[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
