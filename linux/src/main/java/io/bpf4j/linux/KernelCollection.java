@@ -32,9 +32,9 @@ import java.util.Set;
  * has any; maps get their key and value types from it and programs their func_info / line_info, so the
  * kernel's verifier log names source lines. A map the kernel will not create with its BTF is created without
  * it, and a BTF the kernel refuses is left out entirely; both are reported in {@link #warnings()} (libbpf
- * does the same). Programs that must name a kernel function by BTF id to load (fentry/fexit, LSM, EXT,
- * struct_ops) are not supported yet and are refused with a message naming them: leave them out with
- * {@link Options#programs()}.
+ * does the same). fentry/fexit/fmod_ret, tp_btf, iter and LSM programs get their target's id from the
+ * running kernel's BTF ({@code /sys/kernel/btf/vmlinux}); EXT and struct_ops programs are not supported yet
+ * and are refused with a message naming them: leave them out with {@link Options#programs()}.
  *
  * <p>{@link #close()} releases everything. When loading fails halfway, everything created so far is closed
  * before the error propagates, so nothing stays loaded.
@@ -214,13 +214,7 @@ public final class KernelCollection implements AutoCloseable {
                 throw new BpfException(where + " has no program type: libbpf does not know the section name; give it one "
                         + "with ProgramSpec.withType");
             }
-            switch (p.type()) {
-                case TRACING, LSM, EXT, STRUCT_OPS -> throw new BpfException(where + " is " + p.type().uapiName()
-                        + " and must name " + (p.attachTarget() == null ? "its target" : p.attachTarget())
-                        + " by kernel BTF id; bpf4j's kernel backend does not resolve kernel BTF yet — leave it out "
-                        + "with KernelCollection.Options.withPrograms");
-                default -> { }
-            }
+            int attachBtfId = attachBtfId(p, where);
             Instructions relocated = p.relocate(name -> {
                 KernelMap map = maps.get(name);
                 if (map == null) throw new BpfException(where + " refers to map " + name + ", which the object does not define");
@@ -228,8 +222,44 @@ public final class KernelCollection implements AutoCloseable {
             });
             ProgramLoadSpec load = new ProgramLoadSpec(p.name(), p.type(), p.attachType(), relocated,
                     p.license().isEmpty() ? spec.license() : p.license(), p.kernelVersion(), p.flags(),
-                    options.logLevel(), programBtf(p), List.of());
+                    options.logLevel(), programBtf(p), List.of(), attachBtfId);
             return KernelProgram.load(load);
+        }
+
+        /**
+         * The vmlinux BTF id a TRACING or LSM program names at load, found as libbpf does: {@code fentry/f},
+         * {@code fexit/f}, {@code fmod_ret/f} → FUNC {@code f}; {@code tp_btf/t} → TYPEDEF {@code btf_trace_t};
+         * {@code iter/x} → FUNC {@code bpf_iter_x}; {@code lsm/h} → FUNC {@code bpf_lsm_h}. 0 for other types.
+         */
+        private int attachBtfId(ProgramSpec p, String where) {
+            if (p.type() == ProgramType.EXT || p.type() == ProgramType.STRUCT_OPS) {
+                throw new BpfException(where + " is " + p.type().uapiName() + ": it needs "
+                        + (p.type() == ProgramType.EXT ? "a target program to replace" : "a struct_ops map")
+                        + ", which bpf4j's kernel backend does not support yet — leave it out with "
+                        + "KernelCollection.Options.withPrograms");
+            }
+            if (p.type() != ProgramType.TRACING && p.type() != ProgramType.LSM) return 0;
+            String target = p.attachTarget();
+            if (target == null || target.isEmpty() || p.attachType() == null) {
+                throw new BpfException(where + " is " + p.type().uapiName() + " without an attach target in its section name");
+            }
+            int kind = VmlinuxBtf.KIND_FUNC;
+            String name = switch (p.attachType()) {
+                case TRACE_RAW_TP -> {
+                    kind = VmlinuxBtf.KIND_TYPEDEF;
+                    yield "btf_trace_" + target;
+                }
+                case TRACE_ITER -> "bpf_iter_" + target;
+                case LSM_MAC -> "bpf_lsm_" + target;
+                default -> target;
+            };
+            int id = VmlinuxBtf.id(kind, name);
+            if (id < 0) {
+                throw new BpfException(where + " attaches to " + name + ", which the running kernel's BTF ("
+                        + VmlinuxBtf.FILE + ") does not have" + (kind == VmlinuxBtf.KIND_FUNC ? " as a function" : "")
+                        + "; functions in kernel modules are not supported yet");
+            }
+            return id;
         }
 
         /** func_info and line_info as the kernel wants them: instruction offsets, BTF string offsets. */

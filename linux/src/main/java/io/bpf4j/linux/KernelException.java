@@ -52,7 +52,9 @@ public class KernelException extends BpfErrnoException {
     private static String defaultExplanation(String command, int errno) {
         boolean creates = command.equals("BPF_MAP_CREATE") || command.equals("BPF_PROG_LOAD")
                 || command.equals("BPF_BTF_LOAD") || command.equals("BPF_ENABLE_STATS");
-        if (errno == Errno.EPERM.number() && creates) return Privileges.describeMissing();
+        if (errno == Errno.EPERM.number() && creates) {
+            return Privileges.hasEveryBpfCapability() ? Privileges.epermDespiteCapabilities() : Privileges.describeMissing();
+        }
         if (errno == Errno.ENOSYS.number()) return "this kernel has no bpf(2) (built without CONFIG_BPF_SYSCALL)";
         return null;
     }
@@ -83,8 +85,12 @@ public class KernelException extends BpfErrnoException {
         return subject;
     }
 
-    /** True for EPERM from a command that creates an object: the process lacks a capability. */
+    /**
+     * True for EPERM from a command that creates an object while this process lacks one of the capabilities
+     * bpf(2) asks for.
+     */
     public boolean isMissingPrivilege() {
-        return errnoNumber == Errno.EPERM.number() && defaultExplanation(command, errnoNumber) != null;
+        return errnoNumber == Errno.EPERM.number() && defaultExplanation(command, errnoNumber) != null
+                && !Privileges.hasEveryBpfCapability();
     }
 }

@@ -76,6 +76,7 @@ public final class KernelProgram implements AutoCloseable {
             attr.set(JAVA_INT, 44, spec.flags());
             Names.write(attr, 48, spec.name());
             attr.set(JAVA_INT, 68, spec.expectedAttachType() == null ? 0 : spec.expectedAttachType().id());
+            attr.set(JAVA_INT, 108, spec.attachBtfId());
             if (spec.btf() != null) {
                 ProgramBtf b = spec.btf();
                 attr.set(JAVA_INT, 72, hold(held, b.btf().descriptor()));
@@ -160,6 +161,9 @@ public final class KernelProgram implements AutoCloseable {
 
     /** What an EINVAL without a log usually means, from kernel/bpf/syscall.c and the prog-array rules. */
     private static String hintWithoutLog(ProgramLoadSpec spec, int errno) {
+        if (errno == Errno.EPERM.number() && Privileges.hasEveryBpfCapability()) {
+            return " — " + Privileges.epermDespiteCapabilities();
+        }
         if (errno != Errno.EINVAL.number()) return "";
         return " — the attributes were refused before verification: unsupported program type or expected attach type ("
                 + spec.type() + ", " + (spec.expectedAttachType() == null ? "none" : spec.expectedAttachType())
@@ -235,7 +239,7 @@ public final class KernelProgram implements AutoCloseable {
                     + ", flags 0x" + Integer.toHexString(input.flags())
                     + " (each program type has its own limits, e.g. XDP and skb need at least 14 bytes of data)";
         } else if (errno == Errno.EPERM.number()) {
-            why = Privileges.describeMissing();
+            why = Privileges.hasEveryBpfCapability() ? Privileges.epermDespiteCapabilities() : Privileges.describeMissing();
         }
         return new KernelException("BPF_PROG_TEST_RUN", "program " + name + " (" + type + ")", errno, why);
     }

@@ -24,6 +24,22 @@ final class Privileges {
         return caps >= 0 && (caps & (1L << cap)) != 0;
     }
 
+    /**
+     * True when this process holds every capability bpf(2) asks for (CAP_BPF or CAP_SYS_ADMIN, CAP_NET_ADMIN,
+     * CAP_PERFMON): then an EPERM is not about capabilities.
+     */
+    static boolean hasEveryBpfCapability() {
+        long caps = effectiveCapabilities();
+        return (has(caps, CAP_BPF) || has(caps, CAP_SYS_ADMIN)) && has(caps, CAP_NET_ADMIN) && has(caps, CAP_PERFMON);
+    }
+
+    /** What an EPERM means when {@link #hasEveryBpfCapability()}: something other than capabilities said no. */
+    static String epermDespiteCapabilities() {
+        return "this process has CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, so the refusal is not about capabilities "
+                + "(kernel lockdown, an LSM, or a feature this kernel lacks — e.g. fentry/fexit/fmod_ret/LSM programs "
+                + "need BPF trampolines, which need CONFIG_FUNCTION_TRACER with direct calls)";
+    }
+
     /** "needs root or CAP_BPF ..." with what this process has and the sysctl that decides unprivileged use. */
     static String describeMissing() {
         StringBuilder sb = new StringBuilder(KernelException.PRIVILEGE_HINT);

@@ -24,10 +24,12 @@ import java.util.Objects;
  *                           (statistics): always, and a successful load keeps it ({@link KernelProgram#verifierLog()})
  * @param btf                the object's BTF with func_info / line_info, or null
  * @param fdArray            maps for {@code MAP_IDX} references, in index order (usually empty)
+ * @param attachBtfId        for TRACING and LSM programs: the BTF id of the kernel function or tracepoint
+ *                           (in vmlinux BTF) they attach to ({@code attach_btf_id}); 0 otherwise
  */
 public record ProgramLoadSpec(String name, ProgramType type, AttachType expectedAttachType, Instructions instructions,
                               String license, int kernelVersion, int flags, int logLevel, ProgramBtf btf,
-                              List<KernelMap> fdArray) {
+                              List<KernelMap> fdArray, int attachBtfId) {
     public static final int F_STRICT_ALIGNMENT = 1, F_ANY_ALIGNMENT = 1 << 1, F_TEST_RND_HI32 = 1 << 2,
             F_TEST_STATE_FREQ = 1 << 3, F_SLEEPABLE = 1 << 4, F_XDP_HAS_FRAGS = 1 << 5;
 
@@ -42,38 +44,42 @@ public record ProgramLoadSpec(String name, ProgramType type, AttachType expected
 
     /** A GPL program without BTF, attach type or flags: what hand-written test programs need. */
     public static ProgramLoadSpec of(String name, ProgramType type, Instructions instructions) {
-        return new ProgramLoadSpec(name, type, null, instructions, "GPL", 0, 0, 0, null, List.of());
+        return new ProgramLoadSpec(name, type, null, instructions, "GPL", 0, 0, 0, null, List.of(), 0);
     }
 
     public ProgramLoadSpec withExpectedAttachType(AttachType t) {
-        return new ProgramLoadSpec(name, type, t, instructions, license, kernelVersion, flags, logLevel, btf, fdArray);
+        return new ProgramLoadSpec(name, type, t, instructions, license, kernelVersion, flags, logLevel, btf, fdArray, attachBtfId);
     }
 
     public ProgramLoadSpec withLicense(String l) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, l, kernelVersion, flags, logLevel, btf, fdArray);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, l, kernelVersion, flags, logLevel, btf, fdArray, attachBtfId);
     }
 
     public ProgramLoadSpec withKernelVersion(int v) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, v, flags, logLevel, btf, fdArray);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, v, flags, logLevel, btf, fdArray, attachBtfId);
     }
 
     public ProgramLoadSpec withFlags(int f) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, f, logLevel, btf, fdArray);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, f, logLevel, btf, fdArray, attachBtfId);
     }
 
     public ProgramLoadSpec withLogLevel(int level) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, level, btf, fdArray);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, level, btf, fdArray, attachBtfId);
     }
 
     public ProgramLoadSpec withBtf(ProgramBtf b) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, b, fdArray);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, b, fdArray, attachBtfId);
     }
 
     public ProgramLoadSpec withFdArray(List<KernelMap> maps) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, btf, maps);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, btf, maps, attachBtfId);
+    }
+
+    public ProgramLoadSpec withAttachBtfId(int id) {
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, btf, fdArray, id);
     }
 
     public ProgramLoadSpec withInstructions(Instructions insns) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, insns, license, kernelVersion, flags, logLevel, btf, fdArray);
+        return new ProgramLoadSpec(name, type, expectedAttachType, insns, license, kernelVersion, flags, logLevel, btf, fdArray, attachBtfId);
     }
 }
