@@ -2,6 +2,7 @@ package io.bpf4j.jit;
 
 import io.bpf4j.isa.Instruction;
 import io.bpf4j.isa.Instructions;
+import io.bpf4j.runtime.ProgramImage;
 
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
@@ -11,28 +12,32 @@ import java.lang.constant.ConstantDescs;
 import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
-import static java.lang.constant.ConstantDescs.CD_Object;
+import static io.bpf4j.jit.Descriptors.CD_COMPILED_CODE;
+import static io.bpf4j.jit.Descriptors.CD_JIT_CONTEXT;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 
 /**
- * Lays out and builds the class for one program: a static method per eBPF function ({@code f0} is the entry,
- * one per bpf2bpf subprogram), plus the {@code run} bridge that {@link CompiledCode} declares.
+ * Lays out and builds the class for one program: a static method per eBPF function ({@code f0} is the entry, one per
+ * bpf2bpf subprogram) taking {@code (JitContext, fp, depth, parameters...)} and returning r0, plus the
+ * {@link CompiledCode#enter} bridge.
  *
- * <p><b>Splitting.</b> HotSpot never compiles a method over 8,000 bytecode bytes, so a function whose code
- * would exceed the budget is cut, at instruction boundaries, into <em>chunks</em>: contiguous pc ranges, each a
- * static method {@code (env, long[] regs, int pc) → int}. The function's method becomes a dispatcher that keeps
- * the registers in a {@code long[11]}, calls the chunk containing the current pc and continues at the pc the
- * chunk returns (-1 after {@code exit}). Inside a chunk registers are locals again and jumps are JVM branches;
- * only jumps that leave the chunk and the fall-through at its end go back through the dispatcher. Chunk
- * boundaries are planned from per-instruction size estimates and then checked against the real code length;
- * a chunk that still overflows is re-planned with half the target.
+ * <p><b>Splitting.</b> HotSpot never compiles a method over 8,000 bytecode bytes, so a function whose code would
+ * exceed the budget is cut, at instruction boundaries, into <em>chunks</em>: contiguous pc ranges, each a static
+ * method {@code (ctx, long[] regs, int pc, int depth) → int}. The function's method becomes a dispatcher that keeps
+ * the registers in a {@code long[11]}, calls the chunk holding the current pc and continues at the pc the chunk
+ * returns (-1 after {@code exit} or a tail call). Inside a chunk registers are locals again and jumps are JVM
+ * branches; only jumps that leave the chunk and the fall-through at its end go back through the dispatcher. With
+ * many chunks, a tree of small router methods finds the chunk, so no dispatch method outgrows the budget either.
+ * Chunk boundaries are planned from per-instruction size estimates and then checked against the real code length;
+ * a function that still has an oversized chunk is re-planned with half the target.
  */
 final class ClassGenerator {
     /** A part of a split function: slots {@code [from, to)}, entered at any pc of {@code entries}. */
@@ -49,33 +54,53 @@ final class ClassGenerator {
         }
     }
 
-    static final ClassDesc CD_COMPILED_CODE = ClassDesc.of(CompiledCode.class.getName());
-    static final MethodTypeDesc RUN_TYPE = MethodTypeDesc.of(CD_long, CD_Object, CD_long, CD_long, CD_long);
-    private static final int CHUNK_OVERHEAD = 200; // register loads and stores, switch header, the trap
+    private static final int CHUNK_OVERHEAD = 300; // register loads and stores, switch header, the trap
 
     final ProgramLayout layout;
+    final Liveness liveness;
+    final ClassDesc classDesc;
+    final MethodTypeDesc chunkType = MethodTypeDesc.of(CD_int, CD_JIT_CONTEXT, CD_long.arrayType(), CD_int, CD_int);
+    private final ProgramImage image;
+    private final JitEngine engine;
     private final int methodLimit;
     private final int fanout;
-    final Linkage linkage;
-    final ClassDesc classDesc;
-    final MethodTypeDesc functionType;
-    final MethodTypeDesc chunkType;
+    private final boolean[] functionHasTailCall;
     private final List<Object> classData = new ArrayList<>();
     private final Map<Object, Integer> classDataIndex = new IdentityHashMap<>();
 
-    ClassGenerator(ProgramLayout layout, Linkage linkage, ClassDesc classDesc, int methodLimit) {
-        this.methodLimit = methodLimit;
-        this.fanout = fanout();
+    // set by build(): the accounting segments of this layout and the program's class data record
+    boolean[] leader;
+    int[] countThrough;
+    ProgramInfo info;
+
+    ClassGenerator(ProgramLayout layout, Liveness liveness, ProgramImage image, JitEngine engine, ClassDesc classDesc, int methodLimit) {
         this.layout = layout;
-        this.linkage = linkage;
+        this.liveness = liveness;
+        this.image = image;
+        this.engine = engine;
         this.classDesc = classDesc;
-        ClassDesc env = linkage.environmentType();
-        this.functionType = MethodTypeDesc.of(CD_long, env, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long);
-        this.chunkType = MethodTypeDesc.of(CD_int, env, CD_long.arrayType(), CD_int);
+        this.methodLimit = methodLimit;
+        this.fanout = Math.max(2, (methodLimit - 100) / 40);
+        this.functionHasTailCall = new boolean[layout.functions.size()];
+        for (ProgramLayout.Function f : layout.functions) {
+            for (int pc = f.start(); pc < f.end(); pc++) {
+                if (!layout.code.isSecondHalf(pc) && liveness.isTailCall(layout.code.at(pc))) functionHasTailCall[f.index()] = true;
+            }
+        }
     }
 
     static String functionName(ProgramLayout.Function f) {
         return "f" + f.index();
+    }
+
+    MethodTypeDesc functionType(ProgramLayout.Function f) {
+        List<ClassDesc> params = new ArrayList<>(List.of(CD_JIT_CONTEXT, CD_long, CD_int));
+        for (int i = 0; i < Integer.bitCount(liveness.params[f.index()]); i++) params.add(CD_long);
+        return MethodTypeDesc.of(CD_long, params);
+    }
+
+    boolean hasTailCall(ProgramLayout.Function f) {
+        return functionHasTailCall[f.index()];
     }
 
     /** The objects the generated class reads with {@code MethodHandles.classDataAt}, in index order. */
@@ -83,6 +108,7 @@ final class ClassGenerator {
         return List.copyOf(classData);
     }
 
+    /** Loads a live object given to the class as class data: a constant to C2. */
     void loadClassData(CodeBuilder cob, Object value, ClassDesc type) {
         int index = classDataIndex.computeIfAbsent(value, v -> {
             classData.add(v);
@@ -93,15 +119,19 @@ final class ClassGenerator {
 
     // ---- planning --------------------------------------------------------------------------------
 
+    private int estimate(Instruction insn) {
+        return Emitter.estimateSize(insn, layout.functions.size());
+    }
+
     int estimate(int from, int to) {
         int size = 0;
-        for (int pc = from; pc < to; pc += layout.code.at(pc).slots()) size += Emitter.estimateSize(linkage, layout.code.at(pc));
+        for (int pc = from; pc < to; pc += layout.code.at(pc).slots()) size += estimate(layout.code.at(pc));
         return size;
     }
 
     /** Whole if the estimate fits the target, else split. */
     FunctionPlan plan(ProgramLayout.Function f, int target) {
-        if (estimate(f.start(), f.end()) + 64 <= target) return new FunctionPlan(f, List.of());
+        if (estimate(f.start(), f.end()) + 200 <= target) return new FunctionPlan(f, List.of());
         return split(f, target);
     }
 
@@ -113,7 +143,7 @@ final class ClassGenerator {
         int start = f.start(), size = 0;
         for (int pc = f.start(); pc < f.end(); ) {
             Instruction insn = code.at(pc);
-            int cost = Emitter.estimateSize(linkage, insn) + (layout.jumpTargets.get(pc) ? 8 : 0);
+            int cost = estimate(insn) + (layout.jumpTargets.get(pc) ? 8 : 0);
             if (size + cost > budget && pc > start) {
                 ranges.add(new int[] {start, pc});
                 start = pc;
@@ -152,56 +182,91 @@ final class ClassGenerator {
         return lo;
     }
 
+    /** Segment leaders and per-pc counts for the instruction accounting (see {@link Emitter}). */
+    private void segments(List<FunctionPlan> plans) {
+        Instructions code = layout.code;
+        int n = code.slotCount();
+        leader = new boolean[n + 1];
+        countThrough = new int[n];
+        for (ProgramLayout.Function f : layout.functions) leader[f.start()] = true;
+        for (FunctionPlan p : plans) for (Chunk c : p.chunks()) leader[c.from()] = true;
+        for (Instructions.At at : code) {
+            int pc = at.pc();
+            if (layout.jumpTargets.get(pc)) leader[pc] = true;
+            if (at.instruction() instanceof Instruction.Jump || at.instruction() instanceof Instruction.Exit) leader[pc + 1] = true;
+        }
+        int segment = 0;
+        for (Instructions.At at : code) {
+            if (leader[at.pc()]) segment = 0;
+            countThrough[at.pc()] = ++segment;
+        }
+    }
+
     // ---- building --------------------------------------------------------------------------------
 
     byte[] build(List<FunctionPlan> plans) {
+        segments(plans);
+        int[] functionAt = new int[layout.code.slotCount()];
+        Arrays.fill(functionAt, -1);
+        for (ProgramLayout.Function f : layout.functions) functionAt[f.start()] = f.index();
+        info = new ProgramInfo(image, engine, countThrough, functionAt);
+        ProgramLayout.Function entry = layout.functions.getFirst();
+        int entryReads = liveness.params[0] & ~Liveness.R1;
         return ClassFile.of().build(classDesc, clb -> {
             clb.withVersion(ClassFile.JAVA_25_VERSION, 0);
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             clb.withSuperclass(CD_COMPILED_CODE);
             clb.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, cob -> {
                 cob.aload(0);
-                cob.invokespecial(CD_COMPILED_CODE, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void);
+                cob.loadConstant(entryReads);
+                cob.invokespecial(CD_COMPILED_CODE, ConstantDescs.INIT_NAME, MethodTypeDesc.of(ConstantDescs.CD_void, CD_int));
                 cob.return_();
             });
-            clb.withMethodBody("run", RUN_TYPE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, cob -> {
+            // enter(ctx, r1, fp, depth): the entry function's parameters from r1 and the context's argument area
+            clb.withMethodBody("enter", MethodTypeDesc.of(CD_long, CD_JIT_CONTEXT, CD_long, CD_long, CD_int), ClassFile.ACC_FINAL, cob -> {
                 cob.aload(1);
-                cob.checkcast(linkage.environmentType());
-                cob.lload(2); // r1
-                cob.lload(4); // r2
-                cob.lconst_0();
-                cob.lconst_0();
-                cob.lconst_0();
-                cob.lload(6); // r10
-                cob.invokestatic(classDesc, functionName(layout.functions.getFirst()), functionType);
+                cob.lload(4);
+                cob.iload(6);
+                for (int r = 0; r <= 9; r++) {
+                    if ((liveness.params[0] & 1 << r) == 0) continue;
+                    if (r == 1) {
+                        cob.lload(2);
+                    } else {
+                        cob.aload(1);
+                        cob.getfield(CD_JIT_CONTEXT, "arguments", CD_long.arrayType());
+                        cob.loadConstant(r);
+                        cob.laload();
+                    }
+                }
+                cob.invokestatic(classDesc, functionName(entry), functionType(entry));
                 cob.lreturn();
             });
             for (FunctionPlan plan : plans) {
                 int flags = ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE;
+                ProgramLayout.Function f = plan.function();
                 if (!plan.split()) {
-                    clb.withMethodBody(functionName(plan.function()), functionType, flags,
-                            cob -> Emitter.emitFunction(this, cob, plan.function()));
-                } else {
-                    for (Chunk c : plan.chunks()) {
-                        clb.withMethodBody(c.name(), chunkType, flags, cob -> Emitter.emitChunk(this, cob, c));
-                    }
-                    // Route tree: with many chunks, routers of at most `fanout` children keep every method small.
-                    List<Route> level = new ArrayList<>();
-                    for (Chunk c : plan.chunks()) level.add(new Route(c.from(), c.name()));
-                    int routers = 0;
-                    while (level.size() > fanout) {
-                        List<Route> next = new ArrayList<>();
-                        for (int i = 0; i < level.size(); i += fanout) {
-                            List<Route> group = List.copyOf(level.subList(i, Math.min(i + fanout, level.size())));
-                            String name = functionName(plan.function()) + "$r" + routers++;
-                            clb.withMethodBody(name, chunkType, flags, cob -> route(cob, group, 0, group.size() - 1, null));
-                            next.add(new Route(group.getFirst().from(), name));
-                        }
-                        level = next;
-                    }
-                    List<Route> top = level;
-                    clb.withMethodBody(functionName(plan.function()), functionType, flags, cob -> emitDispatcher(cob, plan, top));
+                    clb.withMethodBody(functionName(f), functionType(f), flags, cob -> Emitter.emitFunction(this, cob, f));
+                    continue;
                 }
+                for (Chunk c : plan.chunks()) {
+                    clb.withMethodBody(c.name(), chunkType, flags, cob -> Emitter.emitChunk(this, cob, c));
+                }
+                // Route tree: with many chunks, routers of at most `fanout` children keep every method small.
+                List<Route> level = new ArrayList<>();
+                for (Chunk c : plan.chunks()) level.add(new Route(c.from(), c.name()));
+                int routers = 0;
+                while (level.size() > fanout) {
+                    List<Route> next = new ArrayList<>();
+                    for (int i = 0; i < level.size(); i += fanout) {
+                        List<Route> group = List.copyOf(level.subList(i, Math.min(i + fanout, level.size())));
+                        String name = functionName(f) + "$r" + routers++;
+                        clb.withMethodBody(name, chunkType, flags, cob -> route(cob, group, 0, group.size() - 1, -1, -1, null));
+                        next.add(new Route(group.getFirst().from(), name));
+                    }
+                    level = next;
+                }
+                List<Route> top = level;
+                clb.withMethodBody(functionName(f), functionType(f), flags, cob -> emitDispatcher(cob, plan, top));
             }
         });
     }
@@ -209,61 +274,67 @@ final class ClassGenerator {
     /** A method that runs the code from {@code from} on: a chunk, or a router over chunks. */
     private record Route(int from, String method) {}
 
-    /** Children per router: each costs about 30 bytes of bytecode. */
-    private int fanout() {
-        return Math.max(2, (methodLimit - 100) / 40);
-    }
-
     /**
-     * The method of a split function: registers into a {@code long[11]}, then call the chunk (or router) holding
-     * the pc until it returns -1, then return r0.
+     * The method of a split function: parameters into a {@code long[11]}, then call the chunk (or router) holding the
+     * pc until it returns -1, then hand back r1–r5 if a caller reads them, and return r0.
      */
     private void emitDispatcher(CodeBuilder cob, FunctionPlan plan, List<Route> routes) {
-        final int regs = Emitter.FUNCTION_REGISTER_BASE, pcSlot = regs + 1;
+        ProgramLayout.Function f = plan.function();
+        int params = liveness.params[f.index()];
+        final int regs = Emitter.FIRST_PARAM + 2 * Integer.bitCount(params), pcSlot = regs + 1;
         cob.bipush(11);
         cob.newarray(java.lang.classfile.TypeKind.LONG);
         cob.astore(regs);
-        for (int r = 1; r <= 5; r++) {
+        int slot = Emitter.FIRST_PARAM;
+        for (int r = 0; r <= 9; r++) {
+            if ((params & 1 << r) == 0) continue;
             cob.aload(regs);
             cob.loadConstant(r);
-            cob.lload(1 + 2 * (r - 1));
+            cob.lload(slot);
             cob.lastore();
+            slot += 2;
         }
         cob.aload(regs);
         cob.bipush(10);
-        cob.lload(11);
+        cob.lload(Emitter.FP);
         cob.lastore();
-        cob.loadConstant(plan.function().start());
+        cob.loadConstant(f.start());
         cob.istore(pcSlot);
         Label loop = cob.newLabel();
         cob.labelBinding(loop);
-        route(cob, routes, 0, routes.size() - 1, new int[] {regs, pcSlot}, loop);
-    }
-
-    private void route(CodeBuilder cob, List<Route> routes, int lo, int hi, int[] dispatcher) {
-        route(cob, routes, lo, hi, dispatcher, null);
+        route(cob, routes, 0, routes.size() - 1, regs, pcSlot, loop);
     }
 
     /**
-     * Binary search over the children's start pcs, then a call. In a router ({@code dispatcher == null}) the call's
-     * result is returned; in the dispatcher it becomes the next pc, and -1 ends the function with r0.
+     * Binary search over the children's start pcs, then a call. In a router ({@code loop == null}) the call's result is
+     * returned; in the dispatcher it becomes the next pc, and -1 ends the function.
      */
-    private void route(CodeBuilder cob, List<Route> routes, int lo, int hi, int[] dispatcher, Label loop) {
-        int regsSlot = dispatcher == null ? Emitter.CHUNK_REGS_SLOT : dispatcher[0];
-        int pcSlot = dispatcher == null ? Emitter.CHUNK_PC_SLOT : dispatcher[1];
+    private void route(CodeBuilder cob, List<Route> routes, int lo, int hi, int regsSlot, int pcSlot, Label loop) {
+        boolean router = loop == null;
+        int regs = router ? Emitter.REGS : regsSlot;
+        int pc = router ? Emitter.ENTRY_PC : pcSlot;
         if (lo == hi) {
-            cob.aload(Emitter.ENV_SLOT);
-            cob.aload(regsSlot);
-            cob.iload(pcSlot);
+            cob.aload(Emitter.CTX);
+            cob.aload(regs);
+            cob.iload(pc);
+            cob.iload(Emitter.DEPTH);
             cob.invokestatic(classDesc, routes.get(lo).method(), chunkType);
-            if (dispatcher == null) {
+            if (router) {
                 cob.ireturn();
                 return;
             }
             cob.dup();
-            cob.istore(pcSlot);
+            cob.istore(pc);
             cob.ifge(loop);
-            cob.aload(regsSlot);
+            int function = functionOf(routes.get(lo).method());
+            if (liveness.exports[function]) {
+                Emitter.exportArguments(cob, r -> {
+                    cob.aload(regs);
+                    cob.loadConstant(r);
+                    cob.laload();
+                });
+            }
+            cob.aload(regs);
             cob.iconst_0();
             cob.laload();
             cob.lreturn();
@@ -271,12 +342,17 @@ final class ClassGenerator {
         }
         int mid = (lo + hi + 1) >>> 1;
         Label upper = cob.newLabel();
-        cob.iload(pcSlot);
+        cob.iload(pc);
         cob.loadConstant(routes.get(mid).from());
         cob.if_icmpge(upper);
-        route(cob, routes, lo, mid - 1, dispatcher, loop);
+        route(cob, routes, lo, mid - 1, regsSlot, pcSlot, loop);
         cob.labelBinding(upper);
-        route(cob, routes, mid, hi, dispatcher, loop);
+        route(cob, routes, mid, hi, regsSlot, pcSlot, loop);
+    }
+
+    private static int functionOf(String method) {
+        int end = method.indexOf('$');
+        return Integer.parseInt(method.substring(1, end < 0 ? method.length() : end));
     }
 
     /** Emits {@code throw new IllegalStateException(message)}: reached only if the compiler itself is wrong. */

@@ -1,17 +1,25 @@
 package io.bpf4j.jit;
 
 /**
- * The base of every class the JIT generates: one instance per compiled program. Calling through this abstract
- * class costs one virtual dispatch, which is how a tail call enters its target.
+ * The base of every class the JIT generates: one instance per compiled program. A tail call enters its target
+ * through {@link #enter}, one virtual dispatch.
  */
 public abstract class CompiledCode {
-    protected CompiledCode() {}
+    /**
+     * Registers other than r1 and r10 that the program may read before writing them at its entry (bit n = rn).
+     * Zero for every verified program; when not zero, whoever enters the program must first put r0–r9 into
+     * the context ({@link JitContext#arguments}).
+     */
+    final int entryReads;
+
+    protected CompiledCode(int entryReads) {
+        this.entryReads = entryReads;
+    }
 
     /**
-     * Runs the program from its first instruction with r1, r2 and the frame pointer r10 as given and every other
-     * register zero; returns r0 at the entry function's {@code exit}.
-     *
-     * @param environment what the program's runtime calls need (the linkage's environment type)
+     * Runs the program from its first instruction in frame {@code depth} whose r10 is {@code fp}, with r1 as given
+     * and r0, r2–r9 from {@link JitContext#arguments} when {@link #entryReads} says it reads them. Returns r0 at the
+     * exit, or anything when the program ended with a tail call ({@link JitContext#tailTarget} is then set).
      */
-    public abstract long run(Object environment, long r1, long r2, long r10);
+    abstract long enter(JitContext context, long r1, long fp, int depth);
 }

@@ -1,13 +1,18 @@
 package io.bpf4j.jit;
 
 import io.bpf4j.isa.AluOp;
+import io.bpf4j.isa.AtomicOp;
 import io.bpf4j.isa.CallKind;
 import io.bpf4j.isa.EndianOp;
 import io.bpf4j.isa.Instruction;
 import io.bpf4j.isa.JumpOp;
 import io.bpf4j.isa.Pseudo;
 import io.bpf4j.isa.Semantics;
+import io.bpf4j.isa.Size;
 import io.bpf4j.isa.Source;
+import io.bpf4j.runtime.helpers.HelperFunction;
+import io.bpf4j.runtime.helpers.HelperRegistry;
+import io.bpf4j.runtime.memory.AddressSpace;
 
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
@@ -20,131 +25,188 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static io.bpf4j.jit.Descriptors.*;
 import static java.lang.constant.ConstantDescs.CD_Integer;
 import static java.lang.constant.ConstantDescs.CD_Long;
+import static java.lang.constant.ConstantDescs.CD_Object;
+import static java.lang.constant.ConstantDescs.CD_Throwable;
+import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_void;
 
 /**
  * Emits the bytecode of one generated method: a whole eBPF function, or one chunk of a function too big for a
- * single method. eBPF registers live in {@code long} locals; every eBPF jump becomes a JVM branch.
+ * single method (see {@link ClassGenerator}). eBPF registers live in {@code long} locals; every eBPF jump becomes a
+ * JVM branch.
  *
- * <p>Concrete semantics come from {@link Semantics}: operations the JVM performs identically by itself (add,
- * sub, mul, bitwise ops, negation, moves, sign-extending moves, comparisons) are inlined; the rest (division,
- * modulo, shifts, byte swaps) are {@code invokestatic} calls to the one definition, which HotSpot inlines.
+ * <p><b>Semantics.</b> Concrete operations come from {@link Semantics}: those the JVM performs identically by itself
+ * (add, sub, mul, bitwise operations, negation, moves, sign-extending moves, comparisons) are inlined; division,
+ * modulo, shifts and byte swaps are {@code invokestatic} calls to the one definition, which HotSpot inlines. Memory
+ * goes through the invocation's {@link AddressSpace} (the interpreter's checked accesses), helpers through the
+ * registry's functions, resolved at compile time and given to the class as constants, tail calls through
+ * {@code TailCalls.resolve}.
  *
- * <p>Chunk methods take the registers in a {@code long[]} and return the pc to continue at (or -1 after
- * {@code exit}); see {@link ClassGenerator} for the split strategy.
+ * <p><b>Instruction accounting.</b> The interpreter counts executed instructions at each taken jump, call and exit
+ * and stops when the count passes the budget. Here each straight-line <em>segment</em> (from a leader: a function or
+ * chunk start, a jump target, the instruction after a jump or exit) adds its length to a local counter where it ends,
+ * and taken jumps, calls and tail calls compare it with the budget: the same count, checked at the same
+ * instructions, so a runaway program stops at the same pc with the same message. Calls add their segment so far and
+ * subtract it again after returning, because the segment goes on after the call.
+ *
+ * <p><b>Errors.</b> Each instruction that can fail (memory, helpers, callx, map references, packet loads) is covered
+ * by an exception-table entry whose handler knows its pc; the handler records the instruction count and turns the
+ * throwable into the interpreter's {@code ExecutionException} ({@link JitRuntime#fault}).
  */
 final class Emitter {
-    static final ClassDesc CD_SEMANTICS = ClassDesc.of(Semantics.class.getName());
-    static final ClassDesc CD_ENDIAN_OP = ClassDesc.of(EndianOp.class.getName());
-    private static final MethodTypeDesc MTD_JJ_J = MethodTypeDesc.of(CD_long, CD_long, CD_long);
-    private static final MethodTypeDesc MTD_JJ_I = MethodTypeDesc.of(CD_int, CD_long, CD_long);
-    private static final MethodTypeDesc MTD_II_I = MethodTypeDesc.of(CD_int, CD_int, CD_int);
-    private static final MethodTypeDesc MTD_ENDIAN = MethodTypeDesc.of(CD_long, CD_ENDIAN_OP, CD_int, CD_long);
     private static final long LOW32 = 0xffff_ffffL;
 
-    /** Local slot of the environment parameter in every generated method. */
-    static final int ENV_SLOT = 0;
+    /** Slots shared by function and chunk methods. */
+    static final int CTX = 0, DEPTH = 3;
+    /** Function methods: the frame pointer; parameters start at {@link #FIRST_PARAM}. */
+    static final int FP = 1, FIRST_PARAM = 4;
+    /** Chunk methods: the register array and the entry pc. */
+    static final int REGS = 1, ENTRY_PC = 2, CHUNK_REGISTER_BASE = 4;
 
     final ClassGenerator gen;
     final CodeBuilder cob;
     private final ClassGenerator.Chunk chunk; // null when emitting a whole function
+    private final ProgramLayout.Function function;
     private final int registerBase;
+    private final int exec, budget, mem, newFp, next, tmp, callxIndex, target;
     private final Map<Integer, Label> labels = new HashMap<>();
     private final Map<Integer, Label> leaving = new TreeMap<>(); // chunk mode: pcs outside the chunk
+    private final List<Runnable> deferred = new ArrayList<>(); // stubs emitted after the body
     private Label exitStub; // chunk mode
+    private Label faultHandler;
     private final int from, to;
 
-    private Emitter(ClassGenerator gen, CodeBuilder cob, ClassGenerator.Chunk chunk, int registerBase, int from, int to) {
+    private Emitter(ClassGenerator gen, CodeBuilder cob, ProgramLayout.Function function, ClassGenerator.Chunk chunk,
+                    int registerBase, int from, int to) {
         this.gen = gen;
         this.cob = cob;
+        this.function = function;
         this.chunk = chunk;
         this.registerBase = registerBase;
         this.from = from;
         this.to = to;
+        int extra = registerBase + 2 * 11;
+        this.exec = extra;
+        this.budget = extra + 2;
+        this.mem = extra + 4;
+        this.newFp = extra + 5;
+        this.next = extra + 7;
+        this.tmp = extra + 8;
+        this.callxIndex = extra + 10;
+        this.target = extra + 11;
     }
 
     // ---- method shapes ---------------------------------------------------------------------------
 
-    /** Parameters of a function method: env, r1..r5, the frame pointer; locals for r0..r10 follow. */
-    static final int FUNCTION_REGISTER_BASE = 1 + 2 * 6;
-
-    /** Parameters of a chunk method: env, {@code long[] regs}, the entry pc; locals for r0..r10 follow, then the next pc. */
-    static final int CHUNK_REGS_SLOT = 1, CHUNK_PC_SLOT = 2, CHUNK_REGISTER_BASE = 3;
-    private static final int CHUNK_NEXT_SLOT = CHUNK_REGISTER_BASE + 2 * 11;
-
-    /** Emits a whole function as one method. */
+    /** Emits a whole function as one method {@code (ctx, fp, depth, params...) → r0}. */
     static void emitFunction(ClassGenerator gen, CodeBuilder cob, ProgramLayout.Function f) {
-        Emitter e = new Emitter(gen, cob, null, FUNCTION_REGISTER_BASE, f.start(), f.end());
-        for (int r = 1; r <= 5; r++) {
-            cob.lload(1 + 2 * (r - 1));
+        int params = Integer.bitCount(gen.liveness.params[f.index()]);
+        Emitter e = new Emitter(gen, cob, f, null, FIRST_PARAM + 2 * params, f.start(), f.end());
+        int slot = FIRST_PARAM;
+        for (int r = 0; r <= 9; r++) {
+            if ((gen.liveness.params[f.index()] & 1 << r) != 0) {
+                cob.lload(slot);
+                slot += 2;
+            } else {
+                cob.lconst_0();
+            }
             e.storeRegister(r);
         }
-        cob.lload(1 + 2 * 5);
+        cob.lload(FP);
         e.storeRegister(10);
-        for (int r : new int[] {0, 6, 7, 8, 9}) {
-            cob.lconst_0();
-            e.storeRegister(r);
-        }
+        e.prologue();
         for (int pc = f.start(); pc < f.end(); pc++) {
             if (gen.layout.jumpTargets.get(pc)) e.labels.put(pc, cob.newLabel());
         }
         e.body();
+        e.epilogue();
     }
 
-    /** Emits one chunk: load all registers, dispatch on the entry pc, run, store all registers, return the next pc. */
+    /** Emits one chunk {@code (ctx, regs, pc, depth) → next pc}: load registers, dispatch on the pc, run, store, return. */
     static void emitChunk(ClassGenerator gen, CodeBuilder cob, ClassGenerator.Chunk chunk) {
-        Emitter e = new Emitter(gen, cob, chunk, CHUNK_REGISTER_BASE, chunk.from(), chunk.to());
+        ProgramLayout.Function f = gen.layout.functions.get(chunk.function());
+        Emitter e = new Emitter(gen, cob, f, chunk, CHUNK_REGISTER_BASE, chunk.from(), chunk.to());
         for (int r = 0; r <= 10; r++) {
-            cob.aload(CHUNK_REGS_SLOT);
+            cob.aload(REGS);
             cob.loadConstant(r);
             cob.laload();
             e.storeRegister(r);
         }
+        e.prologue();
         for (int pc = chunk.from(); pc < chunk.to(); pc++) {
             if (gen.layout.jumpTargets.get(pc) || chunk.entries().contains(pc)) e.labels.put(pc, cob.newLabel());
         }
         Label bad = cob.newLabel();
         List<SwitchCase> cases = new ArrayList<>();
         for (int entry : chunk.entries()) cases.add(SwitchCase.of(entry, e.labels.get(entry)));
-        cob.iload(CHUNK_PC_SLOT);
+        cob.iload(ENTRY_PC);
         cob.lookupswitch(bad, cases);
         e.body();
-        // Leaving the chunk: remember where to continue, store the registers back, return the pc.
+        // Leaving the chunk: remember where to continue, store the registers and the count back, return the pc.
         Label storeAll = cob.newLabel();
         for (Map.Entry<Integer, Label> out : e.leaving.entrySet()) {
             cob.labelBinding(out.getValue());
             cob.loadConstant(out.getKey());
-            cob.istore(CHUNK_NEXT_SLOT);
+            cob.istore(e.next);
             cob.goto_(storeAll);
         }
         if (e.exitStub != null) {
             cob.labelBinding(e.exitStub);
             cob.iconst_m1();
-            cob.istore(CHUNK_NEXT_SLOT);
+            cob.istore(e.next);
             cob.goto_(storeAll);
         }
         cob.labelBinding(bad);
         ClassGenerator.throwInternal(cob, "chunk " + chunk.name() + " entered at a pc that is not one of its entries");
         cob.labelBinding(storeAll);
         for (int r = 0; r <= 10; r++) {
-            cob.aload(CHUNK_REGS_SLOT);
+            cob.aload(REGS);
             cob.loadConstant(r);
             e.loadRegister(r);
             cob.lastore();
         }
-        cob.iload(CHUNK_NEXT_SLOT);
+        e.flushExecuted();
+        cob.iload(e.next);
         cob.ireturn();
+        e.epilogue();
     }
 
-    // ---- helpers for linkages ---------------------------------------------------------------------
-
-    /** The program being compiled. */
-    String program() {
-        return gen.layout.program;
+    private void prologue() {
+        cob.aload(CTX);
+        cob.getfield(CD_JIT_CONTEXT, "executed", CD_long);
+        cob.lstore(exec);
+        cob.aload(CTX);
+        cob.getfield(CD_JIT_CONTEXT, "budget", CD_long);
+        cob.lstore(budget);
+        cob.aload(CTX);
+        cob.getfield(CD_JIT_CONTEXT, "memory", CD_ADDRESS_SPACE);
+        cob.astore(mem);
+        cob.lconst_0();
+        cob.lstore(newFp);
+        cob.aconst_null();
+        cob.astore(target);
     }
+
+    /** Stubs for taken jumps and the shared fault handler. */
+    private void epilogue() {
+        for (Runnable r : deferred) r.run();
+        if (faultHandler != null) {
+            cob.labelBinding(faultHandler);
+            // stack: Throwable, int pc
+            cob.aload(CTX);
+            cob.lload(exec);
+            loadInfo();
+            cob.invokestatic(CD_JIT_RUNTIME, "fault", MethodTypeDesc.of(CD_EXECUTION_EXCEPTION, CD_Throwable, CD_int, CD_JIT_CONTEXT, CD_long, CD_PROGRAM_INFO));
+            cob.athrow();
+        }
+    }
+
+    // ---- small pieces ----------------------------------------------------------------------------
 
     void loadRegister(int r) {
         cob.lload(registerBase + 2 * r);
@@ -154,18 +216,83 @@ final class Emitter {
         cob.lstore(registerBase + 2 * r);
     }
 
-    void loadEnvironment() {
-        cob.aload(ENV_SLOT);
+    private void loadInfo() {
+        gen.loadClassData(cob, gen.info, CD_PROGRAM_INFO);
     }
 
-    /** Loads a live object given to the class as class data, typed, so C2 sees a constant. */
-    void loadConstantObject(Object value, ClassDesc type) {
-        gen.loadClassData(cob, value, type);
+    private JitCompilationException unsupported(int pc, String problem) {
+        return new JitCompilationException(gen.layout.program, pc, problem + " (" + gen.layout.code.at(pc) + ")");
     }
 
-    /** The exception that makes the compiler give up on this program at {@code pc}. */
-    JitCompilationException unsupported(int pc, String problem) {
-        return new JitCompilationException(program(), pc, problem + " (" + gen.layout.code.at(pc) + ")");
+    private void addExecuted(int n) {
+        if (n == 0) return;
+        cob.lload(exec);
+        cob.loadConstant((long) n);
+        cob.ladd();
+        cob.lstore(exec);
+    }
+
+    private void flushExecuted() {
+        cob.aload(CTX);
+        cob.lload(exec);
+        cob.putfield(CD_JIT_CONTEXT, "executed", CD_long);
+    }
+
+    /** {@code if (executed > budget) throw budget exhausted at pc}. */
+    private void checkBudget(int pc) {
+        Label ok = cob.newLabel();
+        cob.lload(exec);
+        cob.lload(budget);
+        cob.lcmp();
+        cob.ifle(ok);
+        throwBudget(pc);
+        cob.labelBinding(ok);
+    }
+
+    private void throwBudget(int pc) {
+        cob.aload(CTX);
+        cob.lload(exec);
+        cob.loadConstant(pc);
+        loadInfo();
+        cob.invokestatic(CD_JIT_RUNTIME, "budgetExhausted", MethodTypeDesc.of(CD_EXECUTION_EXCEPTION, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO));
+        cob.athrow();
+    }
+
+    /** Emits {@code body} covered by a handler that reports failures at {@code pc}. */
+    private void guarded(int pc, Runnable body) {
+        Label start = cob.newLabel(), end = cob.newLabel(), handler = cob.newLabel();
+        cob.labelBinding(start);
+        body.run();
+        cob.labelBinding(end);
+        cob.exceptionCatch(start, end, handler, CD_Throwable);
+        if (faultHandler == null) faultHandler = cob.newLabel();
+        Label common = faultHandler;
+        deferred.add(() -> {
+            cob.labelBinding(handler);
+            cob.loadConstant(pc);
+            cob.goto_(common);
+        });
+    }
+
+    /** After a helper: a helper may ask to end the whole program with its result. */
+    private void exitIfRequested(int pc) {
+        Label go = cob.newLabel();
+        cob.aload(CTX);
+        cob.getfield(CD_JIT_CONTEXT, "invocation", CD_INVOCATION);
+        cob.invokevirtual(CD_INVOCATION, "takeExitRequest", MethodTypeDesc.of(CD_boolean));
+        cob.ifeq(go);
+        throwExit(pc, () -> loadRegister(0));
+        cob.labelBinding(go);
+    }
+
+    private void throwExit(int pc, Runnable pushR0) {
+        cob.aload(CTX);
+        cob.lload(exec);
+        cob.loadConstant(pc);
+        loadInfo();
+        pushR0.run();
+        cob.invokestatic(CD_JIT_RUNTIME, "exit", MethodTypeDesc.of(CD_PROGRAM_EXIT, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO, CD_long));
+        cob.athrow();
     }
 
     // ---- the body --------------------------------------------------------------------------------
@@ -176,8 +303,11 @@ final class Emitter {
             if (l != null) cob.labelBinding(l);
             Instruction insn = gen.layout.code.at(pc);
             instruction(pc, insn);
-            pc += insn.slots();
-            if (pc == to && chunk != null && fallsThrough(insn)) cob.goto_(target(pc));
+            int following = pc + insn.slots();
+            boolean ends = insn instanceof Instruction.Jump || insn instanceof Instruction.Exit;
+            if (!ends && (following == to || gen.leader[following])) addExecuted(gen.countThrough[pc]);
+            if (following == to && chunk != null && fallsThrough(insn)) cob.goto_(target(following));
+            pc = following;
         }
     }
 
@@ -190,40 +320,45 @@ final class Emitter {
             case Instruction.Alu a -> alu(a);
             case Instruction.Endian en -> endian(en);
             case Instruction.Jump j -> jump(pc, j);
-            case Instruction.Exit x -> exit();
+            case Instruction.Exit x -> exit(pc);
             case Instruction.LoadImm64 l -> loadImm64(pc, l);
-            case Instruction.Call c when c.kind() == CallKind.LOCAL -> localCall(pc, c.target(pc));
-            case Instruction.Call c -> gen.linkage.call(this, pc, c);
-            case Instruction.CallIndirect c -> gen.linkage.call(this, pc, c);
-            case Instruction.Load l -> gen.linkage.load(this, pc, l);
-            case Instruction.Store s -> gen.linkage.store(this, pc, s);
-            case Instruction.Atomic a -> gen.linkage.atomic(this, pc, a);
-            case Instruction.PacketLoad p -> gen.linkage.packetLoad(this, pc, p);
+            case Instruction.Call c when c.kind() == CallKind.LOCAL -> localCall(pc, gen.layout.functionStartingAt(c.target(pc)));
+            case Instruction.Call c when gen.liveness.isTailCall(c) -> tailCall(pc);
+            case Instruction.Call c when c.kind() == CallKind.HELPER -> helperCall(pc, c.imm());
+            case Instruction.Call c -> throw unsupported(pc, "kfunc calls are not supported");
+            case Instruction.CallIndirect c -> callIndirect(pc, c.reg());
+            case Instruction.Load l -> load(pc, l);
+            case Instruction.Store s -> store(pc, s);
+            case Instruction.Atomic a -> atomic(pc, a);
+            case Instruction.PacketLoad p -> packetLoad(pc, p);
         }
     }
 
     /** Rough upper bound of the bytes {@link #instruction} emits, for split planning. */
-    static int estimateSize(Linkage linkage, Instruction insn) {
+    static int estimateSize(Instruction insn, int functions) {
         return switch (insn) {
             case Instruction.Alu a -> 16;
             case Instruction.Endian en -> 14;
-            case Instruction.Jump j -> 24; // with a possible stub leaving the chunk
-            case Instruction.Exit x -> 6;
-            case Instruction.LoadImm64 l -> l.pseudo() == Pseudo.IMM || l.pseudo() == Pseudo.FUNC ? 6 : 8 + linkage.estimateSize(insn);
-            case Instruction.Call c when c.kind() == CallKind.LOCAL -> 40;
-            default -> 8 + linkage.estimateSize(insn);
+            case Instruction.Jump j -> 44; // accounting, compare, budget stub, a possible stub leaving the chunk
+            case Instruction.Exit x -> 40;
+            case Instruction.LoadImm64 l -> l.pseudo() == Pseudo.IMM || l.pseudo() == Pseudo.FUNC ? 8 : 30;
+            case Instruction.Load l -> 36;
+            case Instruction.Store s -> 30;
+            case Instruction.Atomic a -> 36;
+            case Instruction.PacketLoad p -> 70;
+            case Instruction.Call c when c.kind() == CallKind.LOCAL -> 150;
+            case Instruction.Call c -> 120;
+            case Instruction.CallIndirect c -> 80 + 160 * functions;
         };
     }
 
     // ---- ALU -------------------------------------------------------------------------------------
 
-    /** Pushes the 64-bit operand: the source register or the sign-extended immediate. */
     private void operand64(Instruction.Alu a) {
         if (a.source() == Source.REG) loadRegister(a.src());
         else cob.loadConstant((long) a.imm());
     }
 
-    /** Pushes the low 32 bits of the operand as an int. */
     private void operand32(Instruction.Alu a) {
         if (a.source() == Source.REG) {
             loadRegister(a.src());
@@ -233,15 +368,11 @@ final class Emitter {
         }
     }
 
-    /** int on the stack → zero-extended long (Semantics.zext, inlined). */
+    /** int on the stack → zero-extended long ({@link Semantics#zext}, inlined). */
     private void zeroExtend() {
         cob.i2l();
         cob.loadConstant(LOW32);
         cob.land();
-    }
-
-    private void semantics(String name) {
-        cob.invokestatic(CD_SEMANTICS, name, MTD_JJ_J);
     }
 
     private void alu(Instruction.Alu a) {
@@ -249,21 +380,11 @@ final class Emitter {
         if (a.alu64()) {
             switch (a.op()) {
                 case MOV -> operand64(a);
-                case MOVSX8 -> {
+                case MOVSX8, MOVSX16, MOVSX32 -> {
                     loadRegister(a.src());
                     cob.l2i();
-                    cob.i2b();
-                    cob.i2l();
-                }
-                case MOVSX16 -> {
-                    loadRegister(a.src());
-                    cob.l2i();
-                    cob.i2s();
-                    cob.i2l();
-                }
-                case MOVSX32 -> {
-                    loadRegister(a.src());
-                    cob.l2i();
+                    if (a.op() == AluOp.MOVSX8) cob.i2b();
+                    if (a.op() == AluOp.MOVSX16) cob.i2s();
                     cob.i2l();
                 }
                 case NEG -> {
@@ -285,7 +406,7 @@ final class Emitter {
                 case DIV, SDIV, MOD, SMOD, LSH, RSH, ARSH -> {
                     loadRegister(d);
                     operand64(a);
-                    semantics(semanticsName(a.op()) + "64");
+                    cob.invokestatic(CD_SEMANTICS, semanticsName(a.op()) + "64", MTD_JJ_J);
                 }
             }
         } else {
@@ -329,7 +450,7 @@ final class Emitter {
                 case DIV, SDIV, MOD, SMOD, LSH, RSH, ARSH -> {
                     loadRegister(d);
                     operand64(a);
-                    semantics(semanticsName(a.op()) + "32");
+                    cob.invokestatic(CD_SEMANTICS, semanticsName(a.op()) + "32", MTD_JJ_J);
                 }
             }
         }
@@ -353,7 +474,7 @@ final class Emitter {
         cob.getstatic(CD_ENDIAN_OP, en.op().name(), CD_ENDIAN_OP);
         cob.loadConstant(en.bits());
         loadRegister(en.dst());
-        cob.invokestatic(CD_SEMANTICS, "endian", MTD_ENDIAN);
+        cob.invokestatic(CD_SEMANTICS, "endian", MethodTypeDesc.of(CD_long, CD_ENDIAN_OP, CD_int, CD_long));
         storeRegister(en.dst());
     }
 
@@ -368,11 +489,23 @@ final class Emitter {
     }
 
     private void jump(int pc, Instruction.Jump j) {
-        Label taken = target(j.target(pc));
+        addExecuted(gen.countThrough[pc]);
+        Label destination = target(j.target(pc));
         if (j.op() == JumpOp.JA) {
-            cob.goto_(taken);
+            checkBudget(pc);
+            cob.goto_(destination);
             return;
         }
+        // the taken edge goes through a stub that checks the budget, as the interpreter does at every taken jump
+        Label taken = cob.newLabel();
+        deferred.add(() -> {
+            cob.labelBinding(taken);
+            cob.lload(exec);
+            cob.lload(budget);
+            cob.lcmp();
+            cob.ifle(destination);
+            throwBudget(pc);
+        });
         if (j.jmp32()) {
             loadRegister(j.dst());
             cob.l2i();
@@ -394,7 +527,7 @@ final class Emitter {
                     cob.ifne(taken);
                 }
                 case JGT, JGE, JLT, JLE -> {
-                    cob.invokestatic(CD_Integer, "compareUnsigned", MTD_II_I);
+                    cob.invokestatic(CD_Integer, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int));
                     branchOnSign(j.op(), taken);
                 }
                 case JA -> throw new IllegalStateException();
@@ -422,7 +555,7 @@ final class Emitter {
                     cob.ifne(taken);
                 }
                 case JGT, JGE, JLT, JLE -> {
-                    cob.invokestatic(CD_Long, "compareUnsigned", MTD_JJ_I);
+                    cob.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
                     branchOnSign(j.op(), taken);
                 }
                 case JA -> throw new IllegalStateException();
@@ -430,7 +563,6 @@ final class Emitter {
         }
     }
 
-    /** After an unsigned compare: branch on the sign of the result. */
     private void branchOnSign(JumpOp op, Label taken) {
         switch (op) {
             case JGT -> cob.ifgt(taken);
@@ -441,33 +573,339 @@ final class Emitter {
         }
     }
 
-    private void exit() {
-        if (chunk == null) {
-            loadRegister(0);
-            cob.lreturn();
-        } else {
+    private void exit(int pc) {
+        addExecuted(gen.countThrough[pc]);
+        if (chunk != null) {
             if (exitStub == null) exitStub = cob.newLabel();
             cob.goto_(exitStub);
+            return;
+        }
+        if (gen.liveness.exports[function.index()]) exportArguments(cob, this::loadRegister);
+        flushExecuted();
+        loadRegister(0);
+        cob.lreturn();
+    }
+
+    /** {@code ctx.arguments[1..5] = r1..r5}, for a caller that reads them after the call. */
+    static void exportArguments(CodeBuilder cob, java.util.function.IntConsumer pushRegister) {
+        for (int r = 1; r <= 5; r++) {
+            cob.aload(CTX);
+            cob.getfield(CD_JIT_CONTEXT, "arguments", CD_long.arrayType());
+            cob.loadConstant(r);
+            pushRegister.accept(r);
+            cob.lastore();
         }
     }
 
     private void loadImm64(int pc, Instruction.LoadImm64 l) {
         switch (l.pseudo()) {
-            case IMM -> {
-                cob.loadConstant(l.value());
-                storeRegister(l.dst());
+            case IMM -> cob.loadConstant(l.value());
+            case FUNC -> cob.loadConstant(AddressSpace.functionPointer(pc + 1 + l.imm()));
+            case MAP_FD, MAP_IDX, MAP_VALUE, MAP_IDX_VALUE -> {
+                Object object = gen.info.image.objects().get(l.imm());
+                guarded(pc, () -> {
+                    cob.aload(CTX);
+                    cob.getfield(CD_JIT_CONTEXT, "invocation", CD_INVOCATION);
+                    gen.loadClassData(cob, object, CD_Object);
+                    cob.invokevirtual(CD_INVOCATION, "addressOf", MethodTypeDesc.of(CD_long, CD_Object));
+                    if (l.pseudo().refersToMapValue()) {
+                        cob.loadConstant(l.nextImm() & LOW32);
+                        cob.ladd();
+                    }
+                });
             }
-            default -> gen.linkage.loadPseudo(this, pc, l);
+            case BTF_ID -> throw unsupported(pc, "lddw of a kernel variable is not supported");
+        }
+        storeRegister(l.dst());
+    }
+
+    // ---- memory ----------------------------------------------------------------------------------
+
+    private void address(int base, int offset) {
+        cob.aload(mem);
+        loadRegister(base);
+        if (offset != 0) {
+            cob.loadConstant((long) offset);
+            cob.ladd();
         }
     }
 
-    /** bpf2bpf call: the callee is a static method; r1–r5 are its arguments, r0 its result; r6–r9 stay in our locals. */
-    private void localCall(int pc, int target) {
-        ProgramLayout.Function callee = gen.layout.functionStartingAt(target);
-        loadEnvironment();
-        for (int r = 1; r <= 5; r++) loadRegister(r);
-        gen.linkage.calleeFramePointer(this, pc);
-        cob.invokestatic(gen.classDesc, ClassGenerator.functionName(callee), gen.functionType);
+    private static String bits(Size size) {
+        return switch (size) {
+            case B -> "8";
+            case H -> "16";
+            case W -> "32";
+            case DW -> "64";
+        };
+    }
+
+    private void load(int pc, Instruction.Load l) {
+        guarded(pc, () -> {
+            address(l.src(), l.offset());
+            cob.invokevirtual(CD_ADDRESS_SPACE, "load" + bits(l.size()), MethodTypeDesc.of(CD_long, CD_long));
+        });
+        if (l.signExtend()) {
+            cob.getstatic(CD_SIZE, l.size().name(), CD_SIZE);
+            cob.iconst_1();
+            cob.invokestatic(CD_SEMANTICS, "extend", MethodTypeDesc.of(CD_long, CD_long, CD_SIZE, CD_boolean));
+        }
+        storeRegister(l.dst());
+    }
+
+    private void store(int pc, Instruction.Store s) {
+        guarded(pc, () -> {
+            address(s.dst(), s.offset());
+            if (s.source() == Source.REG) loadRegister(s.src());
+            else cob.loadConstant((long) s.imm());
+            cob.invokevirtual(CD_ADDRESS_SPACE, "store" + bits(s.size()), MethodTypeDesc.of(CD_void, CD_long, CD_long));
+        });
+    }
+
+    private void atomic(int pc, Instruction.Atomic a) {
+        String width = a.size() == Size.DW ? "64" : "32";
+        guarded(pc, () -> {
+            address(a.dst(), a.offset());
+            if (a.op() == AtomicOp.CMPXCHG) {
+                loadRegister(0);
+                loadRegister(a.src());
+                cob.invokevirtual(CD_ADDRESS_SPACE, "compareExchange" + width, MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_long));
+            } else {
+                loadRegister(a.src());
+                String name = switch (a.op()) {
+                    case ADD -> "fetchAdd";
+                    case OR -> "fetchOr";
+                    case AND -> "fetchAnd";
+                    case XOR -> "fetchXor";
+                    case XCHG -> "exchange";
+                    case CMPXCHG -> throw new IllegalStateException();
+                };
+                cob.invokevirtual(CD_ADDRESS_SPACE, name + width, MethodTypeDesc.of(CD_long, CD_long, CD_long));
+            }
+        });
+        if (a.op() == AtomicOp.CMPXCHG) storeRegister(0);
+        else if (a.fetch()) storeRegister(a.src());
+        else cob.pop2();
+    }
+
+    private void packetLoad(int pc, Instruction.PacketLoad p) {
+        guarded(pc, () -> {
+            cob.aload(CTX);
+            loadInfo();
+            cob.loadConstant(pc);
+            cob.loadConstant(p.size().bytes());
+            cob.loadConstant((long) p.imm());
+            if (p.indirect()) {
+                loadRegister(p.src());
+                cob.l2i();
+                cob.i2l();
+                cob.ladd();
+            }
+            cob.invokestatic(CD_JIT_RUNTIME, "legacyPacketLoad", MethodTypeDesc.of(CD_long, CD_JIT_CONTEXT, CD_PROGRAM_INFO, CD_int, CD_int, CD_long));
+        });
+        cob.lstore(tmp);
+        Label inside = cob.newLabel();
+        cob.lload(tmp);
+        cob.lconst_0();
+        cob.lcmp();
+        cob.ifge(inside);
+        throwExit(pc, cob::lconst_0); // outside the packet: the program ends with 0
+        cob.labelBinding(inside);
+        cob.lload(tmp);
         storeRegister(0);
+    }
+
+    // ---- calls -----------------------------------------------------------------------------------
+
+    private void helperCall(int pc, int id) {
+        HelperRegistry.Entry helper = gen.info.image.helpers().lookup(id);
+        if (helper == null) throw unsupported(pc, "call to unknown helper #" + id);
+        guarded(pc, () -> {
+            gen.loadClassData(cob, helper.function(), CD_HELPER_FUNCTION);
+            cob.aload(CTX);
+            cob.getfield(CD_JIT_CONTEXT, "invocation", CD_INVOCATION);
+            for (int r = 1; r <= 5; r++) loadRegister(r);
+            cob.invokeinterface(CD_HELPER_FUNCTION, "call", MethodTypeDesc.of(CD_long, CD_INVOCATION, CD_long, CD_long, CD_long, CD_long, CD_long));
+        });
+        storeRegister(0);
+        exitIfRequested(pc);
+    }
+
+    /**
+     * A bpf2bpf call: check the frame limit, open the callee's frame, account and check the budget, call the callee's
+     * static method with its parameters, run any tail calls that replaced the callee's frame, close the frame, and
+     * reload the r1–r5 the caller reads afterwards.
+     */
+    private void localCall(int pc, ProgramLayout.Function callee) {
+        int k = gen.countThrough[pc];
+        Label depthOk = cob.newLabel();
+        cob.iload(DEPTH);
+        cob.iconst_1();
+        cob.iadd();
+        cob.loadConstant(AddressSpace.MAX_FRAMES);
+        cob.if_icmplt(depthOk);
+        cob.aload(CTX);
+        cob.lload(exec);
+        cob.loadConstant(pc);
+        loadInfo();
+        cob.iload(DEPTH);
+        cob.invokestatic(CD_JIT_RUNTIME, "callStackOverflow", MethodTypeDesc.of(CD_EXECUTION_EXCEPTION, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO, CD_int));
+        cob.athrow();
+        cob.labelBinding(depthOk);
+        cob.aload(mem);
+        calleeDepth();
+        cob.invokevirtual(CD_ADDRESS_SPACE, "openFrame", MethodTypeDesc.of(CD_long, CD_int));
+        cob.lstore(newFp);
+        addExecuted(k);
+        checkBudget(pc);
+        flushExecuted();
+        cob.aload(CTX);
+        cob.lload(newFp);
+        calleeDepth();
+        int params = gen.liveness.params[callee.index()];
+        for (int r = 0; r <= 9; r++) if ((params & 1 << r) != 0) loadRegister(r);
+        cob.invokestatic(gen.classDesc, ClassGenerator.functionName(callee), gen.functionType(callee));
+        storeRegister(0);
+        if (gen.hasTailCall(callee)) {
+            Label none = cob.newLabel();
+            cob.aload(CTX);
+            cob.getfield(CD_JIT_CONTEXT, "tailTarget", CD_COMPILED_CODE);
+            cob.ifnull(none);
+            cob.aload(CTX);
+            cob.lload(newFp);
+            calleeDepth();
+            cob.invokevirtual(CD_JIT_CONTEXT, "continueTailCalls", MethodTypeDesc.of(CD_long, CD_long, CD_int));
+            storeRegister(0);
+            cob.labelBinding(none);
+        }
+        cob.aload(mem);
+        calleeDepth();
+        cob.invokevirtual(CD_ADDRESS_SPACE, "closeFrame", MethodTypeDesc.of(CD_void, CD_int));
+        cob.aload(CTX);
+        cob.getfield(CD_JIT_CONTEXT, "executed", CD_long);
+        cob.lstore(exec);
+        addExecuted(-k);
+        int reload = gen.liveness.reloadAfterCall[pc];
+        for (int r = 1; r <= 5; r++) {
+            if ((reload & 1 << r) == 0) continue;
+            cob.aload(CTX);
+            cob.getfield(CD_JIT_CONTEXT, "arguments", CD_long.arrayType());
+            cob.loadConstant(r);
+            cob.laload();
+            storeRegister(r);
+        }
+    }
+
+    private void calleeDepth() {
+        cob.iload(DEPTH);
+        cob.iconst_1();
+        cob.iadd();
+    }
+
+    /** callx: a function pointer calls that function; a small number calls that helper (uBPF's reading). */
+    private void callIndirect(int pc, int register) {
+        guarded(pc, () -> {
+            loadRegister(register);
+            cob.loadConstant(register);
+            cob.loadConstant(pc);
+            loadInfo();
+            cob.invokestatic(CD_JIT_RUNTIME, "callxTarget", MethodTypeDesc.of(CD_int, CD_long, CD_int, CD_int, CD_PROGRAM_INFO));
+            cob.istore(callxIndex);
+        });
+        Label helper = cob.newLabel(), done = cob.newLabel(), bad = cob.newLabel();
+        cob.iload(callxIndex);
+        cob.iflt(helper);
+        List<SwitchCase> cases = new ArrayList<>();
+        List<Label> bodies = new ArrayList<>();
+        for (ProgramLayout.Function f : gen.layout.functions) {
+            Label l = cob.newLabel();
+            bodies.add(l);
+            cases.add(SwitchCase.of(f.index(), l));
+        }
+        cob.iload(callxIndex);
+        cob.tableswitch(0, gen.layout.functions.size() - 1, bad, cases);
+        for (ProgramLayout.Function f : gen.layout.functions) {
+            cob.labelBinding(bodies.get(f.index()));
+            localCall(pc, f);
+            cob.goto_(done);
+        }
+        cob.labelBinding(bad);
+        ClassGenerator.throwInternal(cob, "callx resolved to a function that does not exist");
+        cob.labelBinding(helper);
+        guarded(pc, () -> {
+            cob.aload(CTX);
+            loadInfo();
+            cob.loadConstant(pc);
+            loadRegister(register);
+            for (int r = 1; r <= 5; r++) loadRegister(r);
+            cob.invokestatic(CD_JIT_RUNTIME, "callHelper", MethodTypeDesc.of(CD_long, CD_JIT_CONTEXT, CD_PROGRAM_INFO, CD_int,
+                    CD_long, CD_long, CD_long, CD_long, CD_long, CD_long));
+        });
+        storeRegister(0);
+        exitIfRequested(pc);
+        cob.labelBinding(done);
+    }
+
+    /**
+     * bpf_tail_call: on success hand the target to whoever called this function (see {@link JitContext}) and return;
+     * on failure fall through with r0 untouched.
+     */
+    private void tailCall(int pc) {
+        TailSite site = new TailSite();
+        guarded(pc, () -> {
+            cob.aload(CTX);
+            loadRegister(2);
+            loadRegister(3);
+            gen.loadClassData(cob, site, CD_TAIL_SITE);
+            cob.invokestatic(CD_JIT_RUNTIME, "tailCall", MethodTypeDesc.of(CD_COMPILED_CODE, CD_JIT_CONTEXT, CD_long, CD_long, CD_TAIL_SITE));
+            cob.astore(target);
+        });
+        Label failed = cob.newLabel(), plain = cob.newLabel();
+        cob.aload(target);
+        cob.ifnull(failed);
+        addExecuted(gen.countThrough[pc]);
+        checkBudget(pc);
+        // a target that reads more than r1 at its entry (never a verified one) gets r0-r9 in the context
+        int exact = gen.liveness.exactAtTailCall[pc];
+        cob.aload(target);
+        cob.getfield(CD_COMPILED_CODE, "entryReads", CD_int);
+        cob.ifeq(plain);
+        Label exactEnough = cob.newLabel();
+        cob.aload(target);
+        cob.getfield(CD_COMPILED_CODE, "entryReads", CD_int);
+        cob.loadConstant(~exact & Liveness.R0_TO_R9);
+        cob.iand();
+        cob.ifeq(exactEnough);
+        cob.aload(CTX);
+        cob.lload(exec);
+        cob.loadConstant(pc);
+        loadInfo();
+        cob.aload(target);
+        cob.loadConstant(exact);
+        cob.invokestatic(CD_JIT_RUNTIME, "inexactTailCall", MethodTypeDesc.of(CD_EXECUTION_EXCEPTION, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO, CD_COMPILED_CODE, CD_int));
+        cob.athrow();
+        cob.labelBinding(exactEnough);
+        for (int r = 0; r <= 9; r++) {
+            cob.aload(CTX);
+            cob.getfield(CD_JIT_CONTEXT, "arguments", CD_long.arrayType());
+            cob.loadConstant(r);
+            loadRegister(r);
+            cob.lastore();
+        }
+        cob.labelBinding(plain);
+        cob.aload(CTX);
+        cob.aload(target);
+        cob.putfield(CD_JIT_CONTEXT, "tailTarget", CD_COMPILED_CODE);
+        cob.aload(CTX);
+        loadRegister(1);
+        cob.putfield(CD_JIT_CONTEXT, "tailR1", CD_long);
+        if (chunk != null) {
+            if (exitStub == null) exitStub = cob.newLabel();
+            cob.goto_(exitStub); // stores the count with the registers; the dispatcher returns and the caller runs the target
+        } else {
+            flushExecuted();
+            cob.lconst_0();
+            cob.lreturn();
+        }
+        cob.labelBinding(failed);
     }
 }

@@ -1,6 +1,7 @@
 package io.bpf4j.jit;
 
-import io.bpf4j.isa.Instructions;
+import io.bpf4j.abi.Helper;
+import io.bpf4j.runtime.ProgramImage;
 
 import java.io.IOException;
 import java.lang.classfile.Attributes;
@@ -9,37 +10,33 @@ import java.lang.classfile.ClassModel;
 import java.lang.classfile.MethodModel;
 import java.lang.constant.ClassDesc;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Compiles eBPF programs to JVM bytecode: one hidden class per program, one static method per eBPF function,
- * registers in locals, live runtime objects as class data.
+ * Compiles loaded programs to JVM bytecode: one hidden class per program, one static method per eBPF function,
+ * registers in locals, helpers, maps and tail call sites as class data (constants to C2). Used by {@link JitEngine};
+ * public for tools and tests that want the class bytes and sizes.
  */
 public final class JitCompiler {
     private static final int MAX_ATTEMPTS = 8;
 
     private final JitOptions options;
-    private final Linkage linkage;
 
-    JitCompiler(JitOptions options, Linkage linkage) {
+    public JitCompiler(JitOptions options) {
         this.options = options;
-        this.linkage = linkage;
-    }
-
-    /** A compiler for programs that use no runtime: ALU, jumps, lddw constants, bpf2bpf calls and exit. */
-    public static JitCompiler standalone(JitOptions options) {
-        return new JitCompiler(options, Linkage.NONE);
     }
 
     public JitOptions options() {
         return options;
     }
 
-    /** The outcome of compiling one program: its code, the class bytes and what it cost. */
+    /** The outcome of compiling one program: its code, the class bytes, the methods' sizes and the compile time. */
     public record Compiled(String program, CompiledCode code, byte[] classBytes, List<MethodSize> methods, long compileNanos) {
         /** The largest generated method, in bytecode bytes. */
         public int largestMethod() {
@@ -56,18 +53,21 @@ public final class JitCompiler {
     public record MethodSize(String name, int bytes) {}
 
     /**
-     * Compiles {@code code}; throws {@link JitCompilationException} naming the program and the pc when it cannot.
-     * Never returns code that runs differently from the interpreter: anything not understood is refused.
+     * Compiles {@code image} for {@code engine} (tail calls from it find their targets' code there). Throws
+     * {@link JitCompilationException} naming the program and, where one is to blame, the pc, when it cannot: nothing
+     * is ever compiled to code that would compute something else than the interpreter.
      */
-    public Compiled compile(String program, Instructions code) {
+    public Compiled compile(ProgramImage image, JitEngine engine) {
         long start = System.nanoTime();
-        ProgramLayout layout = ProgramLayout.of(program, code);
+        String program = image.name();
+        ProgramLayout layout = ProgramLayout.of(program, image.instructions());
+        Liveness liveness = Liveness.of(layout, Helper.TAIL_CALL.id());
         ClassDesc desc = ClassDesc.of(CompiledCode.class.getPackageName() + ".Bpf_" + sanitize(program));
         List<ClassGenerator.FunctionPlan> plans = null;
         int[] targets = new int[layout.functions.size()];
-        java.util.Arrays.fill(targets, options.splitTarget());
+        Arrays.fill(targets, options.splitTarget());
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            ClassGenerator gen = new ClassGenerator(layout, linkage, desc, options.methodLimit());
+            ClassGenerator gen = new ClassGenerator(layout, liveness, image, engine, desc, options.methodLimit());
             if (plans == null) {
                 plans = new ArrayList<>();
                 for (ProgramLayout.Function f : layout.functions) plans.add(gen.plan(f, targets[f.index()]));
@@ -100,8 +100,8 @@ public final class JitCompiler {
                 replanned.set(function, gen.split(plan.function(), targets[function]));
             }
             if (!over) {
-                CompiledCode compiled = define(program, bytes, gen.classData());
-                return new Compiled(program, compiled, bytes, sizes, System.nanoTime() - start);
+                CompiledCode code = define(program, bytes, gen.classData());
+                return new Compiled(program, code, bytes, sizes, System.nanoTime() - start);
             }
             plans = replanned;
         }
@@ -138,10 +138,8 @@ public final class JitCompiler {
             }
         }
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup()
-                    .defineHiddenClassWithClassData(bytes, classData, true);
-            return (CompiledCode) lookup.findConstructor(lookup.lookupClass(), java.lang.invoke.MethodType.methodType(void.class))
-                    .invoke();
+            MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, classData, true);
+            return (CompiledCode) lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (LinkageError e) {
             throw new JitCompilationException(program, -1, "the JVM refused the generated class: " + e, e);
         } catch (Throwable e) {

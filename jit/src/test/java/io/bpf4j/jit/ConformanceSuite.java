@@ -1,9 +1,5 @@
 package io.bpf4j.jit;
 
-import io.bpf4j.isa.CallKind;
-import io.bpf4j.isa.Instruction;
-import io.bpf4j.isa.Instructions;
-import io.bpf4j.isa.Pseudo;
 import io.bpf4j.isa.text.ConformanceCase;
 
 import java.io.IOException;
@@ -39,22 +35,5 @@ final class ConformanceSuite {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** True when the program needs no runtime: ALU, byte order, jumps, lddw constants, bpf2bpf calls, exit. */
-    static boolean standalone(Instructions program) {
-        for (Instructions.At at : program) {
-            boolean ok = switch (at.instruction()) {
-                case Instruction.Alu a -> true;
-                case Instruction.Endian e -> true;
-                case Instruction.Jump j -> true;
-                case Instruction.Exit x -> true;
-                case Instruction.LoadImm64 l -> l.pseudo() == Pseudo.IMM;
-                case Instruction.Call c -> c.kind() == CallKind.LOCAL;
-                default -> false;
-            };
-            if (!ok) return false;
-        }
-        return true;
     }
 }

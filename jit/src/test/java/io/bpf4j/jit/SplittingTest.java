@@ -5,6 +5,9 @@ import io.bpf4j.isa.EndianOp;
 import io.bpf4j.isa.Instruction;
 import io.bpf4j.isa.Instructions;
 import io.bpf4j.isa.JumpOp;
+import io.bpf4j.runtime.Invocation;
+import io.bpf4j.runtime.ProgramImage;
+import io.bpf4j.runtime.helpers.HelperRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -55,6 +58,17 @@ class SplittingTest {
         return Instructions.of(insns).checkControlFlow();
     }
 
+    static JitCompiler.Compiled compile(JitOptions options, String name, Instructions program) {
+        return new JitCompiler(options).compile(ProgramImage.load(name, program, HelperRegistry.empty()), new JitEngine(options));
+    }
+
+    /** Runs compiled code directly, in a fresh invocation with r1 = r2 = 0. */
+    static long run(JitCompiler.Compiled compiled) {
+        Invocation inv = new Invocation().begin();
+        JitContext ctx = new JitContext(null, inv);
+        return compiled.code().enter(ctx, 0, inv.memory().frameTop(0), 0);
+    }
+
     private static int slots(List<Instruction> insns) {
         return insns.stream().mapToInt(Instruction::slots).sum();
     }
@@ -62,13 +76,13 @@ class SplittingTest {
     @Test
     void aTwelveThousandInstructionProgramIsSplitUnderTheHotSpotLimitAndComputesTheSame() {
         Instructions program = bigProgram(42, 12_000, 3);
-        JitCompiler.Compiled compiled = JitCompiler.standalone(JitOptions.defaults().withVerify(true)).compile("big", program);
+        JitCompiler.Compiled compiled = compile(JitOptions.defaults().withVerify(true), "big", program);
         assertTrue(compiled.split(), "a 12,000-instruction function must be split");
         assertTrue(compiled.largestMethod() <= JitOptions.HOTSPOT_HUGE_METHOD_LIMIT,
                 "largest method has " + compiled.largestMethod() + " bytes");
         assertTrue(compiled.methods().size() > 10, compiled.methods().size() + " methods");
         long expected = ReferenceEvaluator.run(program, 0, 0, 0, 10_000_000);
-        assertEquals(expected, compiled.code().run(null, 0, 0, 0));
+        assertEquals(expected, run(compiled));
     }
 
     @Test
@@ -76,24 +90,22 @@ class SplittingTest {
         for (long seed = 1; seed <= 5; seed++) {
             Instructions program = bigProgram(seed, 1_500, 2);
             long expected = ReferenceEvaluator.run(program, 0, 0, 0, 10_000_000);
-            JitCompiler.Compiled whole = JitCompiler.standalone(JitOptions.defaults().withVerify(true).withMethodLimit(65535, 60000))
-                    .compile("whole" + seed, program);
+            JitCompiler.Compiled whole = compile(JitOptions.defaults().withVerify(true).withMethodLimit(65535, 60000), "whole" + seed, program);
             assertFalse(whole.split(), "with a 64 KiB budget the program fits one method");
-            JitCompiler.Compiled tiny = JitCompiler.standalone(JitOptions.defaults().withVerify(true).withMethodLimit(1000, 400))
-                    .compile("tiny" + seed, program);
+            JitCompiler.Compiled tiny = compile(JitOptions.defaults().withVerify(true).withMethodLimit(1000, 400), "tiny" + seed, program);
             assertTrue(tiny.largestMethod() <= 1000, "largest method " + tiny.largestMethod());
             assertTrue(tiny.methods().size() > 20, tiny.methods().size() + " methods");
             assertTrue(tiny.methods().stream().anyMatch(m -> m.name().contains("$r")), "too many chunks for one dispatcher: routers expected");
-            assertEquals(expected, whole.code().run(null, 0, 0, 0), "whole, seed " + seed);
-            assertEquals(expected, tiny.code().run(null, 0, 0, 0), "split, seed " + seed);
+            assertEquals(expected, run(whole), "whole, seed " + seed);
+            assertEquals(expected, run(tiny), "split, seed " + seed);
         }
     }
 
     @Test
     void aSmallProgramStaysOneMethod() {
         Instructions program = bigProgram(7, 100, 1);
-        JitCompiler.Compiled compiled = JitCompiler.standalone(JitOptions.defaults()).compile("small", program);
+        JitCompiler.Compiled compiled = compile(JitOptions.defaults(), "small", program);
         assertFalse(compiled.split());
-        assertEquals(ReferenceEvaluator.run(program, 0, 0, 0, 1_000_000), compiled.code().run(null, 0, 0, 0));
+        assertEquals(ReferenceEvaluator.run(program, 0, 0, 0, 1_000_000), run(compiled));
     }
 }

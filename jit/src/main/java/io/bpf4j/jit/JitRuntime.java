@@ -1,0 +1,154 @@
+package io.bpf4j.jit;
+
+import io.bpf4j.BpfException;
+import io.bpf4j.abi.Helper;
+import io.bpf4j.isa.EndianOp;
+import io.bpf4j.isa.Semantics;
+import io.bpf4j.runtime.ExecutionException;
+import io.bpf4j.runtime.ExecutionException.Reason;
+import io.bpf4j.runtime.Executable;
+import io.bpf4j.runtime.Invocation;
+import io.bpf4j.runtime.ProgramImage;
+import io.bpf4j.runtime.TailCalls;
+import io.bpf4j.runtime.helpers.HelperRegistry;
+import io.bpf4j.runtime.memory.AddressSpace;
+import io.bpf4j.runtime.memory.MemoryFault;
+import io.bpf4j.runtime.memory.Region;
+
+/**
+ * The static methods generated code calls besides the runtime's own ({@link AddressSpace}'s accesses,
+ * {@link TailCalls#resolve}, helper functions): the slow paths and the small pieces of glue. Error messages are the
+ * interpreter's, word for word, so both engines report a failing program the same way.
+ */
+final class JitRuntime {
+    private JitRuntime() {}
+
+    /**
+     * Turns what an instruction at {@code pc} threw into the engine's error, recording the instructions executed up
+     * to and including it (as the interpreter does).
+     */
+    static ExecutionException fault(Throwable t, int pc, JitContext ctx, long executed, ProgramInfo info) {
+        ctx.executed = executed + info.countThrough[pc];
+        boolean call = info.isCall(pc);
+        return switch (t) {
+            case ExecutionException e -> e;
+            case MemoryFault f -> info.error(Reason.MEMORY_FAULT, pc, (call ? "in helper: " : "") + f.getMessage(), f);
+            case BpfException e when call -> info.error(Reason.HELPER_FAILED, pc, "helper failed: " + e.getMessage(), e);
+            case Error e when !(e instanceof StackOverflowError || e instanceof OutOfMemoryError) -> throw e;
+            default -> info.error(call ? Reason.HELPER_FAILED : Reason.INTERNAL_ERROR, pc,
+                    (call ? "helper threw " : "internal error: ") + t, t);
+        };
+    }
+
+    static ExecutionException budgetExhausted(JitContext ctx, long executed, int pc, ProgramInfo info) {
+        ctx.executed = executed + info.countThrough[pc];
+        return info.error(Reason.BUDGET_EXHAUSTED, pc, "instruction budget of " + ctx.budget + " exhausted (an endless or too long loop?)", null);
+    }
+
+    static ExecutionException callStackOverflow(JitContext ctx, long executed, int pc, ProgramInfo info, int depth) {
+        ctx.executed = executed + info.countThrough[pc];
+        return info.error(Reason.CALL_STACK_OVERFLOW, pc, "bpf2bpf call would need frame " + (depth + 2) + " but at most "
+                + AddressSpace.MAX_FRAMES + " frames are allowed", null);
+    }
+
+    /** The program ends here with {@code r0} (helper exit request, legacy load outside the packet). */
+    static ProgramExit exit(JitContext ctx, long executed, int pc, ProgramInfo info, long r0) {
+        ctx.executed = executed + info.countThrough[pc];
+        return new ProgramExit(r0);
+    }
+
+    /**
+     * Classifies a callx target: the index of the function whose entry the function pointer names, or -1 for a helper
+     * number (uBPF's and the conformance suite's reading of callx).
+     */
+    static int callxTarget(long value, int register, int pc, ProgramInfo info) {
+        if (!AddressSpace.isFunctionPointer(value)) {
+            if (value < 0 || value > Integer.MAX_VALUE) {
+                throw info.error(Reason.BAD_CALL_TARGET, pc, "callx through r" + register + " = 0x" + Long.toHexString(value)
+                        + ": neither a function pointer nor a helper number", null);
+            }
+            if (value == Helper.TAIL_CALL.id()) {
+                throw info.error(Reason.BAD_CALL_TARGET, pc, "callx cannot make a tail call (r" + register + " = 12)", null);
+            }
+            return -1;
+        }
+        int slot = (int) value;
+        if (!info.image.isFunctionEntry(slot) || slot >= info.functionAt.length || info.functionAt[slot] < 0) {
+            throw info.error(Reason.BAD_CALL_TARGET, pc, "callx through r" + register + " = " + AddressSpace.format(value)
+                    + ": slot " + slot + " is not a function entry of this program", null);
+        }
+        return info.functionAt[slot];
+    }
+
+    /** A helper called by number at run time (callx). */
+    static long callHelper(JitContext ctx, ProgramInfo info, int pc, long id, long r1, long r2, long r3, long r4, long r5) {
+        HelperRegistry helpers = info.image.helpers();
+        HelperRegistry.Entry helper = helpers.lookup(id);
+        if (helper == null) {
+            throw info.error(Reason.UNKNOWN_HELPER, pc, "call to unknown helper " + helpers.nameOf(id) + " (#" + id + ")", null);
+        }
+        return helper.function().call(ctx.invocation, r1, r2, r3, r4, r5);
+    }
+
+    /** bpf_tail_call: the compiled target, or null when the call falls through ({@link TailCalls#resolve} decides). */
+    static CompiledCode tailCall(JitContext ctx, long progArray, long index, TailSite site) {
+        ProgramImage target = TailCalls.resolve(ctx.invocation, progArray, index);
+        if (target == null) return null;
+        TailSite.Entry last = site.last;
+        if (last != null && last.image() == target) return last.code();
+        CompiledCode code = ctx.engine.codeFor(target);
+        site.last = new TailSite.Entry(target, code);
+        return code;
+    }
+
+    /** A tail call target reads registers whose values this call site cannot give exactly. */
+    static ExecutionException inexactTailCall(JitContext ctx, long executed, int pc, ProgramInfo info, CompiledCode target, int exact) {
+        ctx.executed = executed + info.countThrough[pc];
+        int missing = target.entryReads & ~exact;
+        return info.error(Reason.UNSUPPORTED, pc, "the tail call target reads r" + Integer.numberOfTrailingZeros(missing)
+                + " at its entry, which this program may have left unwritten since it began; the JIT cannot pass its value"
+                + " (verified programs never read it; run unverified chains like this one on the interpreter)", null);
+    }
+
+    /**
+     * LD_ABS / LD_IND: the big-endian value at {@code offset} of the invocation's legacy packet, or -1 when the bytes
+     * are outside it (the program then ends with 0, as on Linux). The same definition as the interpreter's.
+     */
+    static long legacyPacketLoad(JitContext ctx, ProgramInfo info, int pc, int size, long offset) {
+        Invocation inv = ctx.invocation;
+        long packet = inv.legacyPacket();
+        if (packet == 0) {
+            throw info.error(Reason.UNSUPPORTED, pc, "legacy packet load (LD_ABS/LD_IND) without a packet: only socket filter style programs have one", null);
+        }
+        Region region = inv.memory().regionAt(packet);
+        long start = (packet & 0xffffffffL) + offset;
+        if (region == null || offset < 0 || start + size > region.length()) return -1;
+        long raw = inv.memory().load(packet + offset, size);
+        return switch (size) {
+            case 1 -> raw;
+            case 2 -> Semantics.endian(EndianOp.TO_BE, 16, raw);
+            default -> Semantics.endian(EndianOp.TO_BE, 32, raw);
+        };
+    }
+
+    /** A program the JIT could not compile runs on the interpreter when a tail call reaches it from the entry frame. */
+    static CompiledCode interpreterBridge(ProgramImage image, Executable interpreted, String reason) {
+        return new CompiledCode(Liveness.R0_TO_R9 & ~Liveness.R1) {
+            @Override
+            long enter(JitContext ctx, long r1, long fp, int depth) {
+                if (depth != 0) {
+                    throw new ExecutionException(Reason.UNSUPPORTED, image.name(), 0, image.slots()[0], image.describe(0),
+                            "a tail call from a JIT-compiled subprogram cannot continue in this program, which runs on the"
+                                    + " interpreter because the JIT could not compile it (" + reason + ")", null);
+                }
+                long[] a = ctx.arguments;
+                long before = ctx.executed;
+                try {
+                    return interpreted.run(ctx.invocation, r1, a[2], a[3], a[4], a[5]);
+                } finally {
+                    ctx.executed = before + ctx.invocation.executedInstructions();
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,276 @@
+package io.bpf4j.jit;
+
+import io.bpf4j.isa.AtomicOp;
+import io.bpf4j.isa.CallKind;
+import io.bpf4j.isa.Instruction;
+import io.bpf4j.isa.Instructions;
+import io.bpf4j.isa.JumpOp;
+import io.bpf4j.isa.Source;
+
+/**
+ * Which registers cross function boundaries, so that compiled code computes exactly what the interpreter computes
+ * even for programs no verifier has seen, while verified programs pay nothing for it.
+ *
+ * <p>The interpreter has one register file: a bpf2bpf callee sees its caller's r0 and r6–r9, and after the call the
+ * caller sees the callee's final r1–r5. In compiled code each function keeps registers in its own locals, so:
+ * <ul>
+ *   <li>a function's <em>parameters</em> are the registers r0–r9 it may read before writing them (backward
+ *       liveness, interprocedural to a fixpoint); a verified callee reads only its arguments;</li>
+ *   <li>where a caller may read r1–r5 after a call before writing them, the callee <em>exports</em> its final
+ *       r1–r5 into the context at exit and the call site reloads the live ones; verified programs never do this,
+ *       and a function that exports yet may end in a tail call cannot be compiled exactly (the tail call target
+ *       is another program), so it is refused;</li>
+ *   <li>at each tail call site the registers whose locals hold the interpreter's value (<em>exact</em>: parameters,
+ *       r10, and registers written on every path since the function began) are recorded: a target that reads
+ *       more than r1 at its entry (only unverified programs do) gets those values, and an inexact one stops the
+ *       run with an error rather than a wrong value.</li>
+ * </ul>
+ */
+final class Liveness {
+    static final int R0 = 1, R1 = 1 << 1, R1_TO_R5 = 0b111110, R0_TO_R9 = 0x3ff, R10 = 1 << 10, ALL = 0x7ff;
+
+    /** Per function: registers (bit n = rn, r0–r9) the function reads before writing: its parameters. */
+    final int[] params;
+    /** Per function: it writes its final r1–r5 to the context at exit for a caller that reads them. */
+    final boolean[] exports;
+    /** Per slot of a call: the r1–r5 the caller reloads from the context after the call. */
+    final int[] reloadAfterCall;
+    /** Per slot of a tail call: registers whose locals hold the interpreter's values there. */
+    final int[] exactAtTailCall;
+
+    private final ProgramLayout layout;
+    private final int tailCallHelper;
+
+    private Liveness(ProgramLayout layout, int tailCallHelper) {
+        this.layout = layout;
+        this.tailCallHelper = tailCallHelper;
+        int n = layout.functions.size();
+        params = new int[n];
+        exports = new boolean[n];
+        reloadAfterCall = new int[layout.code.slotCount()];
+        exactAtTailCall = new int[layout.code.slotCount()];
+    }
+
+    static Liveness of(ProgramLayout layout, int tailCallHelper) {
+        Liveness l = new Liveness(layout, tailCallHelper);
+        l.solve();
+        l.exactness();
+        return l;
+    }
+
+    boolean isTailCall(Instruction insn) {
+        return insn instanceof Instruction.Call c && c.kind() == CallKind.HELPER && c.imm() == tailCallHelper;
+    }
+
+    private int allParams() {
+        int m = 0;
+        for (int p : params) m |= p;
+        return m;
+    }
+
+    private void solve() {
+        Instructions code = layout.code;
+        int[] liveIn = new int[code.slotCount()];
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (ProgramLayout.Function f : layout.functions) {
+                // backward passes over the function until its live-in sets settle
+                boolean moved = true;
+                while (moved) {
+                    moved = false;
+                    for (int pc = f.end() - 1; pc >= f.start(); pc--) {
+                        if (code.isSecondHalf(pc)) continue;
+                        Instruction insn = code.at(pc);
+                        int next = pc + insn.slots();
+                        int out = 0;
+                        switch (insn) {
+                            case Instruction.Exit x -> out = 0;
+                            case Instruction.Jump j -> {
+                                out = liveIn[j.target(pc)];
+                                if (j.op() != JumpOp.JA) out |= liveIn[next];
+                            }
+                            default -> out = liveIn[next];
+                        }
+                        int in = transfer(f, pc, insn, out);
+                        if (in != liveIn[pc]) {
+                            liveIn[pc] = in;
+                            moved = true;
+                        }
+                    }
+                }
+                int p = liveIn[f.start()] & R0_TO_R9;
+                if (p != params[f.index()]) {
+                    params[f.index()] = p;
+                    changed = true;
+                }
+                // calls after which r1-r5 are read: the callee must hand its final values back
+                for (int pc = f.start(); pc < f.end(); pc++) {
+                    if (code.isSecondHalf(pc)) continue;
+                    Instruction insn = code.at(pc);
+                    boolean local = insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL;
+                    if (!local && !(insn instanceof Instruction.CallIndirect)) continue;
+                    int need = liveIn[pc + 1] & R1_TO_R5;
+                    reloadAfterCall[pc] = need;
+                    if (need == 0) continue;
+                    if (local) {
+                        int g = layout.functionStartingAt(((Instruction.Call) insn).target(pc)).index();
+                        if (!exports[g]) {
+                            exports[g] = true;
+                            changed = true;
+                        }
+                    } else {
+                        for (int g = 0; g < exports.length; g++) {
+                            if (!exports[g]) {
+                                exports[g] = true;
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (ProgramLayout.Function f : layout.functions) {
+            if (!exports[f.index()]) continue;
+            for (int pc = f.start(); pc < f.end(); pc++) {
+                if (!code.isSecondHalf(pc) && isTailCall(code.at(pc))) {
+                    throw new JitCompilationException(layout.program, pc, "a caller reads r1-r5 after calling the function at "
+                            + f.start() + ", which may end in this tail call: the values would come from another program");
+                }
+            }
+        }
+    }
+
+    /** Registers live before {@code insn} given those live after it. */
+    private int transfer(ProgramLayout.Function f, int pc, Instruction insn, int out) {
+        int use, def;
+        switch (insn) {
+            case Instruction.Alu a -> {
+                boolean move = a.op() == io.bpf4j.isa.AluOp.MOV || a.op().isSignExtendingMove();
+                use = (move ? 0 : bit(a.dst())) | (a.source() == Source.REG ? bit(a.src()) : 0);
+                def = bit(a.dst());
+            }
+            case Instruction.Endian e -> {
+                use = bit(e.dst());
+                def = bit(e.dst());
+            }
+            case Instruction.Jump j -> {
+                use = j.op() == JumpOp.JA ? 0 : bit(j.dst()) | (j.source() == Source.REG ? bit(j.src()) : 0);
+                def = 0;
+            }
+            case Instruction.Exit x -> {
+                use = R0 | (exports[f.index()] ? R1_TO_R5 : 0);
+                def = 0;
+            }
+            case Instruction.LoadImm64 l -> {
+                use = 0;
+                def = bit(l.dst());
+            }
+            case Instruction.Load l -> {
+                use = bit(l.src());
+                def = bit(l.dst());
+            }
+            case Instruction.Store s -> {
+                use = bit(s.dst()) | (s.source() == Source.REG ? bit(s.src()) : 0);
+                def = 0;
+            }
+            case Instruction.Atomic a -> {
+                use = bit(a.dst()) | bit(a.src()) | (a.op() == AtomicOp.CMPXCHG ? R0 : 0);
+                def = a.op() == AtomicOp.CMPXCHG ? R0 : a.fetch() ? bit(a.src()) : 0;
+            }
+            case Instruction.PacketLoad p -> {
+                use = p.indirect() ? bit(p.src()) : 0;
+                def = R0;
+            }
+            case Instruction.Call c when c.kind() == CallKind.LOCAL -> {
+                use = params[layout.functionStartingAt(c.target(pc)).index()];
+                def = R0 | R1_TO_R5;
+            }
+            case Instruction.Call c when isTailCall(c) -> {
+                use = R1 | 1 << 2 | 1 << 3;
+                def = 0; // a failed tail call falls through without writing r0
+            }
+            case Instruction.Call c -> {
+                use = R1_TO_R5;
+                def = R0;
+            }
+            case Instruction.CallIndirect c -> {
+                use = bit(c.reg()) | R1_TO_R5 | allParams();
+                def = R0 | R1_TO_R5;
+            }
+        }
+        return (out & ~def) | use;
+    }
+
+    /** Forward must-analysis: which registers hold the interpreter's value at each tail call site. */
+    private void exactness() {
+        Instructions code = layout.code;
+        for (ProgramLayout.Function f : layout.functions) {
+            boolean hasTailCall = false;
+            for (int pc = f.start(); pc < f.end(); pc++) {
+                if (!code.isSecondHalf(pc) && isTailCall(code.at(pc))) hasTailCall = true;
+            }
+            if (!hasTailCall) continue;
+            int[] in = new int[code.slotCount()];
+            boolean[] seen = new boolean[code.slotCount()];
+            in[f.start()] = params[f.index()] | R10;
+            seen[f.start()] = true;
+            boolean moved = true;
+            while (moved) {
+                moved = false;
+                for (int pc = f.start(); pc < f.end(); pc++) {
+                    if (!seen[pc] || code.isSecondHalf(pc)) continue;
+                    Instruction insn = code.at(pc);
+                    int out = in[pc] | defs(insn);
+                    if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL || insn instanceof Instruction.CallIndirect) {
+                        out &= ~(R1_TO_R5 & ~reloadAfterCall[pc]); // r1-r5 not reloaded keep the caller's stale values
+                    }
+                    int next = pc + insn.slots();
+                    switch (insn) {
+                        case Instruction.Exit x -> {
+                        }
+                        case Instruction.Jump j -> {
+                            moved |= merge(in, seen, j.target(pc), out);
+                            if (j.op() != JumpOp.JA) moved |= merge(in, seen, next, out);
+                        }
+                        default -> moved |= merge(in, seen, next, out);
+                    }
+                }
+            }
+            for (int pc = f.start(); pc < f.end(); pc++) {
+                if (!code.isSecondHalf(pc) && isTailCall(code.at(pc))) exactAtTailCall[pc] = seen[pc] ? in[pc] : ALL;
+            }
+        }
+    }
+
+    private static boolean merge(int[] in, boolean[] seen, int pc, int value) {
+        if (!seen[pc]) {
+            seen[pc] = true;
+            in[pc] = value;
+            return true;
+        }
+        int m = in[pc] & value;
+        if (m == in[pc]) return false;
+        in[pc] = m;
+        return true;
+    }
+
+    private int defs(Instruction insn) {
+        if (isTailCall(insn)) return 0; // a failed tail call leaves r0 alone
+        return switch (insn) {
+            case Instruction.Alu a -> bit(a.dst());
+            case Instruction.Endian e -> bit(e.dst());
+            case Instruction.LoadImm64 l -> bit(l.dst());
+            case Instruction.Load l -> bit(l.dst());
+            case Instruction.Atomic a -> a.op() == AtomicOp.CMPXCHG ? R0 : a.fetch() ? bit(a.src()) : 0;
+            case Instruction.PacketLoad p -> R0;
+            case Instruction.Call c -> R0;
+            case Instruction.CallIndirect c -> R0;
+            default -> 0;
+        };
+    }
+
+    private static int bit(int register) {
+        return 1 << register;
+    }
+}
