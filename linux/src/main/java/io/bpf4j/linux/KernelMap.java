@@ -259,8 +259,11 @@ public class KernelMap implements BpfMap {
 
     /**
      * Makes the map read-only for user space (BPF_MAP_FREEZE); programs can still write unless the map was
-     * created with BPF_F_RDONLY_PROG. Later updates from user space fail with EPERM.
+     * created with BPF_F_RDONLY_PROG. Later updates from user space fail with EPERM — and so does a second
+     * freeze on Linux 6.18 (the frozen map has already lost user-space write permission, which is checked
+     * before the EBUSY for "already frozen").
      */
+    @Override
     public void freeze() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(BpfCommand.MAP_FREEZE.attrSize(), 8);
