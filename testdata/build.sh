@@ -12,10 +12,13 @@ out="$here/src/main/resources/io/bpf4j/testdata"
 clang=${CLANG:-clang-19}
 # clang -target bpf does not search the multiarch include directory where Debian keeps <asm/types.h>.
 multiarch=$(gcc -print-multiarch 2>/dev/null || echo "$(uname -m)-linux-gnu")
-cflags="-O2 -g -target bpf -Wall -Werror -I/usr/include/$multiarch -I$src"
+# Compiling from inside src/main/c with relative names and -fdebug-compilation-dir=. keeps the checkout's
+# absolute path out of DWARF and BTF, so the objects are the same whoever builds them, wherever.
+cflags="-O2 -g -target bpf -Wall -Werror -I/usr/include/$multiarch -I. -fdebug-compilation-dir=."
 
 mkdir -p "$out"
-for c in "$src"/*.c; do
+cd "$src"
+for c in *.c; do
     name=$(basename "$c" .c)
     if [ "$name" = cpuv ]; then
         for v in 1 2 3 4; do
