@@ -1,11 +1,11 @@
 package io.bpf4j.isa.text;
 
+import io.bpf4j.BpfException;
 import io.bpf4j.isa.Instructions;
 import io.bpf4j.isa.MalformedInstructionException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public record ConformanceCase(String name, Instructions program, byte[] memory, 
         return memory.clone();
     }
 
-    /** Reads a {@code .data} file; the case is named after the file. */
+    /** Reads a {@code .data} file; the case is named after the file. An unreadable file is a {@link BpfException} naming it. */
     public static ConformanceCase read(Path file) {
         String fileName = file.getFileName().toString();
         String name = fileName.endsWith(".data") ? fileName.substring(0, fileName.length() - ".data".length()) : fileName;
@@ -58,7 +58,7 @@ public record ConformanceCase(String name, Instructions program, byte[] memory, 
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read conformance test " + file + ": " + e.getMessage(), e);
+            throw new BpfException("cannot read conformance test " + file + ": " + e, e);
         }
         // Some of the suite's comments are not valid UTF-8; everything that matters is ASCII, so a lenient
         // decode (bad bytes become U+FFFD) loses nothing.

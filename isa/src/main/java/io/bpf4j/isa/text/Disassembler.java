@@ -71,9 +71,7 @@ public final class Disassembler {
                     ? "r" + l.dst() + " = " + hex(l.value()) + " ll"
                     : "ld_pseudo\tr" + l.dst() + ", " + hex(l.pseudo().src()) + ", " + unsignedHex(l.imm())
                             + (l.nextImm() != 0 ? ", " + unsignedHex(l.nextImm()) : "");
-            case Instruction.PacketLoad p -> "r0 = *(" + p.size().cType() + " *)skb["
-                    + (p.indirect() ? "r" + p.src() + (p.imm() != 0 ? (p.imm() < 0 ? " - " : " + ") + magnitudeHex(p.imm()) : "") : hex(p.imm()))
-                    + "]";
+            case Instruction.PacketLoad p -> "r0 = *(" + p.size().cType() + " *)skb[" + packetOffset(p) + "]";
         };
     }
 
@@ -110,6 +108,13 @@ public final class Disassembler {
         StringBuilder out = new StringBuilder(program.slotCount() * 24);
         for (Instructions.At at : program) out.append(instruction(at.instruction(), at.pc())).append('\n');
         return out.toString();
+    }
+
+    /** {@code 0xc} (absolute), {@code r3} (indirect, as LLVM prints it), {@code r3 + 0x10} (indirect with an offset: ours). */
+    private static String packetOffset(Instruction.PacketLoad p) {
+        if (!p.indirect()) return hex(p.imm());
+        if (p.imm() == 0) return "r" + p.src();
+        return registerPlusOffset(p.src(), p.imm());
     }
 
     private static String alu(Instruction.Alu a) {
@@ -154,6 +159,7 @@ public final class Disassembler {
         return "(" + registerPlusOffset(register, offset) + ")";
     }
 
+    /** {@code r1 + 0x8}, {@code r10 - 0x8}: the sign, then the magnitude. */
     private static String registerPlusOffset(int register, int offset) {
         return "r" + register + (offset < 0 ? " - " : " + ") + magnitudeHex(offset);
     }

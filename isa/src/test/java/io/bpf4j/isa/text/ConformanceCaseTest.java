@@ -1,12 +1,15 @@
 package io.bpf4j.isa.text;
 
+import io.bpf4j.BpfException;
 import io.bpf4j.isa.Instruction;
 import io.bpf4j.isa.Instructions;
 import io.bpf4j.isa.testing.ConformanceFiles;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -141,6 +144,14 @@ class ConformanceCaseTest {
         assertThatThrownBy(() -> ConformanceCase.parse("empty", "-- result\n0\n"))
                 .isInstanceOf(AssemblyException.class)
                 .hasMessageContaining("no -- asm or -- raw section");
+    }
+
+    @Test
+    void anUnreadableFileIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.data");
+        assertThatThrownBy(() -> ConformanceCase.read(missing))
+                .isInstanceOf(BpfException.class)
+                .hasMessageStartingWith("cannot read conformance test " + missing + ": java.nio.file.NoSuchFileException");
     }
 
     @Test
