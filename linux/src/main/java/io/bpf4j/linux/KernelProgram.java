@@ -174,7 +174,9 @@ public final class KernelProgram implements AutoCloseable {
     // ---- test runs ---------------------------------------------------------------------------------
 
     /**
-     * Runs the program in the kernel with BPF_PROG_TEST_RUN: nothing is attached anywhere.
+     * Runs the program in the kernel with BPF_PROG_TEST_RUN: nothing is attached anywhere. SYSCALL and
+     * RAW_TRACEPOINT programs take only a context and run once; a SYSCALL program's context after the run
+     * (the kernel writes it back) is {@link TestRunResult#context()}.
      *
      * @throws KernelException e.g. ENOTSUPP when the program type has no test-run support, EINVAL for a
      *                         packet or context the program type refuses, ENOSPC when the output outgrew
@@ -195,12 +197,15 @@ public final class KernelProgram implements AutoCloseable {
                     attr.set(JAVA_LONG, 24, dataOut.address());
                 }
             }
-            attr.set(JAVA_INT, 32, input.repeat());
+            boolean contextInOnly = contextInOnly();
+            // SYSCALL and RAW_TRACEPOINT runs refuse any repeat (even 1) and a ctx_out buffer
+            attr.set(JAVA_INT, 32, contextInOnly && input.repeat() <= 1 ? 0 : input.repeat());
+            MemorySegment ctxIn = null;
             if (input.contextUnsafe() != null) {
-                MemorySegment in = arena.allocateFrom(JAVA_BYTE, input.contextUnsafe());
+                MemorySegment in = ctxIn = arena.allocateFrom(JAVA_BYTE, input.contextUnsafe());
                 attr.set(JAVA_INT, 40, input.contextLength());
                 attr.set(JAVA_LONG, 48, in.address());
-                if (input.contextOutCapacity() > 0) {
+                if (input.contextOutCapacity() > 0 && !contextInOnly) {
                     ctxOut = arena.allocate(input.contextOutCapacity(), 8);
                     attr.set(JAVA_INT, 44, input.contextOutCapacity());
                     attr.set(JAVA_LONG, 56, ctxOut.address());
@@ -218,13 +223,25 @@ public final class KernelProgram implements AutoCloseable {
             }
             if (r < 0) throw testRunFailure((int) -r, input, attr);
             byte[] data = dataOut == null ? null : dataOut.asSlice(0, attr.get(JAVA_INT, 12)).toArray(JAVA_BYTE);
-            byte[] ctx = ctxOut == null ? null : ctxOut.asSlice(0, attr.get(JAVA_INT, 44)).toArray(JAVA_BYTE);
+            byte[] ctx = ctxOut != null ? ctxOut.asSlice(0, attr.get(JAVA_INT, 44)).toArray(JAVA_BYTE)
+                    // a SYSCALL program's context is written back over ctx_in
+                    : type == ProgramType.SYSCALL && ctxIn != null ? ctxIn.toArray(JAVA_BYTE) : null;
             return new TestRunResult(attr.get(JAVA_INT, 4), data, ctx, attr.get(JAVA_INT, 36), Math.max(1, input.repeat()));
         }
     }
 
+    /** Program types whose test run takes only ctx_in: no data, no ctx_out, no repeat. */
+    private boolean contextInOnly() {
+        return type == ProgramType.SYSCALL || type == ProgramType.RAW_TRACEPOINT;
+    }
+
     private KernelException testRunFailure(int errno, TestRunInput input, MemorySegment attr) {
         String why = null;
+        if (errno == Errno.EINVAL.number() && contextInOnly() && (input.repeat() > 1 || input.dataUnsafe() != null)) {
+            return new KernelException("BPF_PROG_TEST_RUN", "program " + name + " (" + type + ")", errno,
+                    type + " programs run once, with a context and no packet data (repeat " + input.repeat()
+                            + ", " + input.dataLength() + " bytes of data given)");
+        }
         if (errno == Errno.ENOTSUPP.number() || errno == Errno.EOPNOTSUPP.number()) {
             why = "this kernel has no BPF_PROG_TEST_RUN for " + type + (expectedAttachType == null ? "" : " / " + expectedAttachType)
                     + " programs";

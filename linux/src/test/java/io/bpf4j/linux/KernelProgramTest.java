@@ -222,6 +222,27 @@ class KernelProgramTest {
     }
 
     @Test
+    void syscallProgramsRunOnceOnTheirContextAndTheContextComesBack() {
+        KernelTests.assumeKernel(ProgramType.SYSCALL);
+        try (KernelProgram p = KernelProgram.load(ProgramLoadSpec.of("sys", ProgramType.SYSCALL, program(
+                load(Size.W, 2, 1, 0),                       // r2 = ctx[0]
+                movReg(0, 2),
+                add(0, 1),                                   // r0 = ctx[0] + 1
+                Instruction.Alu.reg(true, io.bpf4j.isa.AluOp.ADD, 2, 2),
+                Instruction.Store.reg(Size.W, 1, 4, 2),      // ctx[1] = 2 * ctx[0]
+                exit())).withFlags(ProgramLoadSpec.F_SLEEPABLE))) {
+            byte[] ctx = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(21).putInt(0).array();
+            TestRunResult r = p.testRun(TestRunInput.ofContext(ctx));
+            assertThat(r.retval()).isEqualTo(22);
+            assertThat(ByteBuffer.wrap(r.context()).order(ByteOrder.LITTLE_ENDIAN).getInt(4)).isEqualTo(42);
+            assertThat(r.data()).isNull();
+            assertThatThrownBy(() -> p.testRun(TestRunInput.ofContext(ctx).withRepeat(5)))
+                    .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.getMessage())
+                            .contains("EINVAL").contains("SYSCALL programs run once, with a context and no packet data"));
+        }
+    }
+
+    @Test
     void zeroIsAValidJumpTargetForTheHelperlessFallThrough() {
         // r0 = 1; if r0 == 1 goto +1; r0 = 9; exit — checks jump encoding against the kernel
         try (KernelProgram p = KernelProgram.load("branch", ProgramType.XDP,
