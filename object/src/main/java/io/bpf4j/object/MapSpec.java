@@ -127,21 +127,26 @@ public final class MapSpec {
 
     /**
      * The name libbpf gives the kernel (BPF_OBJ_NAME_LEN: 15 characters): the map's own name for declared maps;
-     * for global data, a prefix of the object's name followed by the section name, e.g. {@code "globals.rodata"},
-     * with characters the kernel refuses replaced by '_'.
+     * for {@code .data}, {@code .rodata} and {@code .bss}, a prefix of the object's name followed by the section name
+     * ({@code "globals.rodata"}, {@code "my_objec.bss"}); for sections with a second dot ({@code .data.custom},
+     * {@code .rodata.str1.1}) the section name alone. Truncated to 15 characters; characters the kernel refuses
+     * become '_'.
      *
      * @param objectName the object's name, usually the file name without {@code .o}
      */
     public String kernelName(String objectName) {
         String base;
         if (origin != Origin.GLOBAL_DATA) {
-            base = name.length() > 15 ? name.substring(0, 15) : name;
+            base = name;
+        } else if (name.indexOf('.', 1) > 0) {
+            // A "custom dot map" (.data.custom, .rodata.str1.1): libbpf keeps the section name alone.
+            base = name;
         } else {
+            // .data, .rodata, .bss: as much of the object name as fits before a suffix counted as at least 7.
             int suffix = Math.max(7, name.length());
-            int prefix = Math.max(0, Math.min(15 - Math.min(suffix, 15), objectName.length()));
-            String s = objectName.substring(0, prefix) + name;
-            base = s.length() > 15 ? s.substring(0, 15) : s;
+            base = objectName.substring(0, Math.max(0, Math.min(15 - suffix, objectName.length()))) + name;
         }
+        if (base.length() > 15) base = base.substring(0, 15);
         StringBuilder sb = new StringBuilder(base.length());
         for (char c : base.toCharArray()) sb.append(Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '.' ? c : '_');
         return sb.toString();

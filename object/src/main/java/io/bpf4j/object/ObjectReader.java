@@ -208,6 +208,7 @@ final class ObjectReader {
                 }
                 case "values" -> {
                     if (inner) throw elf.error(MAPS_SECTION, where, "an inner map definition cannot have values of its own");
+                    if (member != struct.members().getLast()) throw elf.error(MAPS_SECTION, where, "'values' must be the last member of the definition");
                     int arrayId = btf.resolve(member.type());
                     if (!(btf.type(arrayId) instanceof BtfType.Array array) || array.elements() != 0) {
                         throw elf.error(MAPS_SECTION, where, "'values' must be a flexible array __array(values, ...), is a " + kind(arrayId));

@@ -171,8 +171,12 @@ class DataAndMapFixturesTest {
         assertThat(spec.objectName()).isEqualTo("globals");
         assertThat(spec.map(".rodata").kernelName(spec.objectName())).isEqualTo("globals.rodata");
         assertThat(spec.map(".bss").kernelName(spec.objectName())).isEqualTo("globals.bss");
-        assertThat(spec.map(".rodata.str1.1").kernelName(spec.objectName())).isEqualTo("g.rodata.str1.1");
-        assertThat(spec.map(".data.custom").kernelName(spec.objectName())).isEqualTo("glo.data.custom");
+        assertThat(spec.map(".rodata.str1.1").kernelName(spec.objectName())).isEqualTo(".rodata.str1.1");
+        assertThat(spec.map(".data.custom").kernelName(spec.objectName())).isEqualTo(".data.custom");
+        // libbpf's own example: object "my_object_name" → "my_objec.rodata", "my_objec.bss"
+        assertThat(spec.map(".rodata").kernelName("my_object_name")).isEqualTo("my_objec.rodata");
+        assertThat(spec.map(".bss").kernelName("my_object_name")).isEqualTo("my_objec.bss");
+        assertThat(spec.map(".data").kernelName("a-b")).isEqualTo("a_b.data");
     }
 
     private static MapSpec check(ObjectSpec spec, String name, MapType type, int key, int value, int max) {
