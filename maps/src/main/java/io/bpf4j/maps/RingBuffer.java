@@ -99,23 +99,51 @@ public final class RingBuffer extends EmbeddedMap {
 
     /** {@code bpf_ringbuf_submit}: publishes a reserved sample to the consumer. */
     public void submit(ValueRef sample, long flags) {
-        commit(sample, flags, false);
+        commit(sample == null ? null : sample.segment, flags, false);
     }
 
     /** {@code bpf_ringbuf_discard}: releases a reserved sample; the consumer skips it. */
     public void discard(ValueRef sample, long flags) {
+        commit(sample == null ? null : sample.segment, flags, true);
+    }
+
+    /** {@link #submit(ValueRef, long)} for a runtime that kept only the sample's segment (the same slice). */
+    public void submit(MemorySegment sample, long flags) {
+        commit(sample, flags, false);
+    }
+
+    /** {@link #discard(ValueRef, long)} for a runtime that kept only the sample's segment (the same slice). */
+    public void discard(MemorySegment sample, long flags) {
         commit(sample, flags, true);
     }
 
-    private void commit(ValueRef sample, long flags, boolean discard) {
-        if (sample == null || sample.segment.heapBase().orElse(null) != words)
-            throw new IllegalArgumentException("ring buffer '" + def.name() + "': sample was not reserved from this ring");
-        long at = sample.segment.address() - data.address() - HEADER_SIZE;
+    /**
+     * Whether {@code sample} is a reservation from this ring not yet submitted or discarded. A runtime whose program
+     * stopped abnormally (a fault, a timeout) discards the samples it still holds, so the ring does not stall on
+     * them; the verifier guarantees a normally ending program released every sample.
+     */
+    public boolean isPending(MemorySegment sample) {
+        long at = headerOffset(sample);
+        if (at < 0) return false;
         int header = header(at);
-        if ((header & BUSY_BIT) == 0 || (header & ~(BUSY_BIT | DISCARD_BIT)) != sample.length)
+        return (header & BUSY_BIT) != 0 && (header & ~(BUSY_BIT | DISCARD_BIT)) == sample.byteSize();
+    }
+
+    private long headerOffset(MemorySegment sample) {
+        if (sample == null || sample.heapBase().orElse(null) != words) return -1;
+        long at = sample.address() - data.address() - HEADER_SIZE;
+        return at >= 0 && at <= mask && (at & 7) == 0 ? at : -1;
+    }
+
+    private void commit(MemorySegment sample, long flags, boolean discard) {
+        long at = headerOffset(sample);
+        if (at < 0)
+            throw new IllegalArgumentException("ring buffer '" + def.name() + "': sample was not reserved from this ring");
+        int header = header(at);
+        if ((header & BUSY_BIT) == 0 || (header & ~(BUSY_BIT | DISCARD_BIT)) != sample.byteSize())
             throw new IllegalStateException("ring buffer '" + def.name() + "': sample at " + at
                     + " is not a pending reservation (already submitted or discarded?)");
-        ValueRef.INT_HANDLE.setRelease(data, at, sample.length | (discard ? DISCARD_BIT : 0));
+        ValueRef.INT_HANDLE.setRelease(data, at, (int) sample.byteSize() | (discard ? DISCARD_BIT : 0));
         wake(flags);
     }
 

@@ -116,6 +116,23 @@ class RingBufferTest {
     }
 
     @Test
+    void runtimeCanSubmitBySegmentAndFindPendingSamples() {
+        ValueRef a = rb.reserve(12, 0);
+        assertThat(rb.isPending(a.segment)).isTrue();
+        a.copyFrom(new byte[12], 0);
+        rb.submit(a.segment, 0);
+        assertThat(rb.isPending(a.segment)).isFalse();
+        ValueRef b = rb.reserve(12, 0);
+        rb.discard(b.segment, 0);       // what a runtime does for a sample a faulting program still held
+        assertThat(rb.isPending(b.segment)).isFalse();
+        assertThat(rb.isPending(ValueRef.allocate(12).segment)).isFalse();
+        assertThat(rb.poll()).hasSize(12);
+        assertThat(rb.poll()).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> rb.discard(b.segment.asSlice(0, 4), 0))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void elementOperationsAreENOTSUPP() {
         assertErrno(Errno.ENOTSUPP, "events", () -> rb.lookup(new byte[0]));
         assertErrno(Errno.ENOTSUPP, "events", () -> rb.update(new byte[0], new byte[0]));
