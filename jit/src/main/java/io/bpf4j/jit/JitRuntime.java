@@ -11,6 +11,7 @@ import io.bpf4j.runtime.Invocation;
 import io.bpf4j.runtime.ProgramImage;
 import io.bpf4j.runtime.TailCalls;
 import io.bpf4j.runtime.helpers.HelperRegistry;
+import io.bpf4j.runtime.memory.Access;
 import io.bpf4j.runtime.memory.AddressSpace;
 import io.bpf4j.runtime.memory.MemoryFault;
 import io.bpf4j.runtime.memory.Region;
@@ -32,6 +33,8 @@ final class JitRuntime {
         boolean call = info.isCall(pc);
         return switch (t) {
             case ExecutionException e -> e;
+            case MemoryFault f when f.access() == Access.HANDLE && info.isTailCall(pc) ->
+                    info.error(Reason.BAD_CALL_TARGET, pc, "bpf_tail_call: r2 " + f.getMessage(), f);
             case MemoryFault f -> info.error(Reason.MEMORY_FAULT, pc, (call ? "in helper: " : "") + f.getMessage(), f);
             case BpfException e when call -> info.error(Reason.HELPER_FAILED, pc, "helper failed: " + e.getMessage(), e);
             case Error e when !(e instanceof StackOverflowError || e instanceof OutOfMemoryError) -> throw e;
@@ -131,15 +134,31 @@ final class JitRuntime {
         };
     }
 
-    /** A program the JIT could not compile runs on the interpreter when a tail call reaches it from the entry frame. */
+    /**
+     * A program the JIT could not compile runs on the interpreter when a tail call reaches it from the entry frame. The
+     * interpreter starts it with r1–r5 from the call and r0, r6–r9 zero; a target that reads any of those before
+     * writing them (only an unverified one does) is refused at the tail call rather than given different values.
+     */
     static CompiledCode interpreterBridge(ProgramImage image, Executable interpreted, String reason) {
-        return new CompiledCode(Liveness.R0_TO_R9 & ~Liveness.R1) {
+        int reads;
+        try {
+            reads = Liveness.entryReads(ProgramLayout.of(image.name(), image.instructions()), Helper.TAIL_CALL.id());
+        } catch (JitCompilationException e) {
+            reads = 0b111100; // cannot analyse: assume it reads r2-r5, the registers the interpreter can be given
+        }
+        final boolean readsUnpassable = (reads & (Liveness.R0 | 0b11_1100_0000)) != 0;
+        return new CompiledCode(reads) {
             @Override
             long enter(JitContext ctx, long r1, long fp, int depth) {
                 if (depth != 0) {
                     throw new ExecutionException(Reason.UNSUPPORTED, image.name(), 0, image.slots()[0], image.describe(0),
                             "a tail call from a JIT-compiled subprogram cannot continue in this program, which runs on the"
                                     + " interpreter because the JIT could not compile it (" + reason + ")", null);
+                }
+                if (readsUnpassable) {
+                    throw new ExecutionException(Reason.UNSUPPORTED, image.name(), 0, image.slots()[0], image.describe(0),
+                            "this program reads r0 or r6-r9 at its entry, which a tail call cannot pass to the interpreter"
+                                    + " (it runs there because the JIT could not compile it: " + reason + ")", null);
                 }
                 long[] a = ctx.arguments;
                 long before = ctx.executed;

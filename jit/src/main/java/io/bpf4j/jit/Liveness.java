@@ -54,8 +54,19 @@ final class Liveness {
     static Liveness of(ProgramLayout layout, int tailCallHelper) {
         Liveness l = new Liveness(layout, tailCallHelper);
         l.solve();
+        l.refuseExportsAcrossTailCalls();
         l.exactness();
         return l;
+    }
+
+    /**
+     * The registers other than r1 a program may read at its entry before writing them, for a program the JIT does
+     * not compile; all of r0–r9 but r1 when its shape cannot even be analysed.
+     */
+    static int entryReads(ProgramLayout layout, int tailCallHelper) {
+        Liveness l = new Liveness(layout, tailCallHelper);
+        l.solve();
+        return l.params[0] & ~R1;
     }
 
     boolean isTailCall(Instruction insn) {
@@ -130,6 +141,10 @@ final class Liveness {
                 }
             }
         }
+    }
+
+    private void refuseExportsAcrossTailCalls() {
+        Instructions code = layout.code;
         for (ProgramLayout.Function f : layout.functions) {
             if (!exports[f.index()]) continue;
             for (int pc = f.start(); pc < f.end(); pc++) {

@@ -32,6 +32,12 @@ final class ProgramInfo {
         return new ExecutionException(reason, name, pc, raw, image.describe(pc), problem, cause);
     }
 
+    boolean isTailCall(int pc) {
+        if (pc < 0 || pc >= image.slotCount() || image.instructions().isSecondHalf(pc)) return false;
+        return image.instructions().at(pc) instanceof Instruction.Call c && c.kind() == io.bpf4j.isa.CallKind.HELPER
+                && c.imm() == io.bpf4j.abi.Helper.TAIL_CALL.id();
+    }
+
     /** True for the instructions the interpreter reports helper failures for: helper calls, callx, tail calls. */
     boolean isCall(int pc) {
         if (pc < 0 || pc >= image.slotCount() || image.instructions().isSecondHalf(pc)) return false;

@@ -1,0 +1,79 @@
+package io.bpf4j.jit;
+
+import io.bpf4j.runtime.Engine;
+import io.bpf4j.runtime.ExecutionException;
+import io.bpf4j.runtime.Invocation;
+import io.bpf4j.runtime.ProgramImage;
+import io.bpf4j.runtime.RuntimeOptions;
+import io.bpf4j.runtime.interpreter.Interpreter;
+import io.bpf4j.runtime.memory.Region;
+import io.bpf4j.runtime.memory.RegionKind;
+
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Runs a program on an engine and captures everything observable, so two engines can be compared. */
+final class Runs {
+    private Runs() {}
+
+    static final Engine INTERPRETER = Interpreter.INSTANCE;
+    /** Verifies every class it generates and refuses to fall back: a test program that does not compile is a failure. */
+    static final JitEngine JIT = new JitEngine(JitOptions.defaults().withVerify(true).withFallback(FallbackPolicy.FAIL));
+
+    static List<Engine> engines() {
+        return List.of(INTERPRETER, JIT);
+    }
+
+    /** What a run did: r0 or the error, the instruction count, the tail calls and the input memory afterwards. */
+    record Outcome(long r0, ExecutionException error, long executed, int tailCalls, byte[] memory) {
+        String describe() {
+            return (error == null ? "r0 = 0x" + Long.toHexString(r0) : "error " + error.reason() + ": " + error.getMessage())
+                    + ", executed " + executed + ", tail calls " + tailCalls + ", memory " + HexFormat.of().formatHex(memory);
+        }
+
+        boolean sameAs(Outcome o) {
+            boolean sameEnd = error == null
+                    ? o.error == null && r0 == o.r0
+                    : o.error != null && error.reason() == o.error.reason() && error.getMessage().equals(o.error.getMessage());
+            return sameEnd && executed == o.executed && tailCalls == o.tailCalls && Arrays.equals(memory, o.memory);
+        }
+    }
+
+    /** Runs with {@code memory} (copied) as caller memory in r1 and its length in r2; null means r1 = r2 = 0. */
+    static Outcome run(Engine engine, ProgramImage image, byte[] memory, RuntimeOptions options) {
+        Invocation inv = new Invocation(options).begin();
+        Region region = memory == null ? null : Region.copyOf(RegionKind.CALLER_MEMORY, "input", memory, true);
+        long r1 = region == null ? 0 : inv.memory().register(region);
+        long r0 = 0;
+        ExecutionException error = null;
+        try {
+            r0 = image.prepared(engine).run(inv, r1, memory == null ? 0 : memory.length);
+        } catch (ExecutionException e) {
+            error = e;
+        }
+        byte[] after = region == null ? new byte[0] : region.segment().toArray(ValueLayout.JAVA_BYTE);
+        return new Outcome(r0, error, inv.executedInstructions(), inv.tailCalls(), after);
+    }
+
+    /** Runs on the interpreter and on the JIT, fails unless they agree in every respect, returns the JIT's outcome. */
+    static Outcome both(ProgramImage image, byte[] memory, RuntimeOptions options) {
+        Outcome interpreted = run(INTERPRETER, image, memory, options);
+        Outcome compiled = run(JIT, image, memory, options);
+        if (!interpreted.sameAs(compiled)) {
+            fail("engines disagree on " + image.name() + "\n  interpreter: " + interpreted.describe() + "\n  jit:         " + compiled.describe());
+        }
+        return compiled;
+    }
+
+    static Outcome both(ProgramImage image, byte[] memory) {
+        return both(image, memory, RuntimeOptions.DEFAULTS);
+    }
+
+    static Outcome both(ProgramImage image) {
+        return both(image, null, RuntimeOptions.DEFAULTS);
+    }
+}
