@@ -5,6 +5,7 @@ import io.bpf4j.abi.Errno;
 import io.bpf4j.abi.MapDefinition;
 import io.bpf4j.abi.UpdateFlags;
 
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -43,6 +44,7 @@ public final class ProgArray<P> extends EmbeddedMap {
     private final Object updateLock = new Object();
     private volatile Admission<P> admission;
     private volatile HandleResolver<P> resolver;
+    private final AtomicReference<Object> owner = new AtomicReference<>();
 
     ProgArray(MapDefinition def, HandleResolver<P> resolver) {
         super(def, 1);
@@ -63,6 +65,26 @@ public final class ProgArray<P> extends EmbeddedMap {
 
     public int maxEntries() {
         return maxEntries;
+    }
+
+    // ---------------------------------------------------------------- ownership (Linux's prog-array owner)
+
+    /**
+     * Records {@code candidate} — the runtime's description of a program's compatibility (program type, attach
+     * type, ...) — as this array's owner unless one is already recorded; answers the owner now in force. Linux makes
+     * the first program that uses the array at load time, or is first inserted into it, the owner; the runtime calls
+     * this at both moments (from its {@link Admission} hook for insertions) and compares the answer with the
+     * candidate. Atomic: two first users racing agree on one owner.
+     */
+    public Object claimOwner(Object candidate) {
+        if (candidate == null) throw new IllegalArgumentException("prog array '" + def.name() + "': owner must not be null");
+        Object prior = owner.compareAndExchange(null, candidate);
+        return prior == null ? candidate : prior;
+    }
+
+    /** The recorded owner, or null while no program has used the array. */
+    public Object owner() {
+        return owner.get();
     }
 
     // ---------------------------------------------------------------- the tail-call hot path

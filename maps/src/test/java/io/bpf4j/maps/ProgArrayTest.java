@@ -105,6 +105,32 @@ class ProgArrayTest {
     }
 
     @Test
+    void ownershipIsClaimedOnceAndTheHookCanEnforceIt() {
+        assertThat(jumps.owner()).isNull();
+        jumps.setAdmission((array, p) -> {
+            Object owner = array.claimOwner(p.type());
+            return owner.equals(p.type()) ? null : "program type " + p.type() + " differs from the owner's " + owner;
+        });
+        jumps.update(0, a);                         // first insertion: a's type becomes the owner
+        assertThat(jumps.owner()).isEqualTo("xdp");
+        jumps.update(1, b);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jumps.update(2, tc))
+                .hasMessageContaining("program type tc differs from the owner's xdp");
+        assertThat(jumps.get(2)).isNull();
+        assertThat(jumps.claimOwner("tc")).isEqualTo("xdp"); // a program loaded later sees the recorded owner
+    }
+
+    @Test
+    void racingFirstUsersAgreeOnOneOwner() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            ProgArray<Prog> arr = EmbeddedMaps.createProgArray(def(MapType.PROG_ARRAY, 4, 4, 1), null);
+            Object[] seen = new Object[2];
+            ConcurrencyTest.parallel(2, t -> seen[t] = arr.claimOwner(t == 0 ? "xdp" : "tc"));
+            assertThat(seen[0]).isSameAs(seen[1]).isSameAs(arr.owner());
+        }
+    }
+
+    @Test
     void programsCannotUpdateOrDeleteOrLookUpValues() {
         jumps.update(0, a);
         assertThat(jumps.updateElem(seg(u32(0)), 0, seg(u32(12)), 0, UpdateFlags.ANY, 0)).isEqualTo(-22);
