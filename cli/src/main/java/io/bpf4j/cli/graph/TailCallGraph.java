@@ -51,10 +51,13 @@ public final class TailCallGraph {
     private final List<String> warnings = new ArrayList<>();
     private final List<String> roots;
 
-    private TailCallGraph(Map<String, ProgArray> arrays, int limit, List<String> roots) {
+    private final boolean rootGiven;
+
+    private TailCallGraph(Map<String, ProgArray> arrays, int limit, List<String> roots, boolean rootGiven) {
         this.arrays = arrays;
         this.limit = limit;
         this.roots = roots;
+        this.rootGiven = rootGiven;
     }
 
     /**
@@ -70,7 +73,7 @@ public final class TailCallGraph {
         if (root != null) roots.add(root);
         else for (ProgramCode p : programs) if (!inSlots.contains(p.name())) roots.add(p.name());
         if (roots.isEmpty()) for (ProgramCode p : programs) roots.add(p.name()); // every program is a target
-        TailCallGraph g = new TailCallGraph(Map.copyOf(arrays), limit, List.copyOf(roots));
+        TailCallGraph g = new TailCallGraph(Map.copyOf(arrays), limit, List.copyOf(roots), root != null);
         for (ProgramCode p : programs) {
             ProgramAnalysis.Result r = ProgramAnalysis.analyze(p);
             g.nodes.put(p.name(), new Node(p.name(), p.section(), p.code().size(), roots.contains(p.name()), r));
@@ -154,6 +157,18 @@ public final class TailCallGraph {
         return roots;
     }
 
+    /**
+     * Where invocations can start: the one program asked for, or else every program — the entry programs first —
+     * since any program can be attached or run on its own, not only those no prog array holds.
+     */
+    private List<String> starts() {
+        if (rootGiven) return roots;
+        List<String> out = new ArrayList<>();
+        for (String r : roots) if (nodes.containsKey(r)) out.add(r);
+        for (String n : nodes.keySet()) if (!out.contains(n)) out.add(n);
+        return out;
+    }
+
     public List<String> warnings() {
         return warnings;
     }
@@ -205,7 +220,7 @@ public final class TailCallGraph {
     }
 
     /**
-     * The longest chain of tail calls from the roots. A cycle makes chains as long as the limit allows: the
+     * The longest chain of tail calls from any start (see {@link #starts}). A cycle makes chains as long as the limit allows: the
      * result then has {@code capped} set and {@code limit} tail calls.
      */
     public Chain longestChain() {
@@ -213,7 +228,7 @@ public final class TailCallGraph {
         Map<String, List<String>> memo = new HashMap<>();
         List<String> best = List.of();
         boolean capped = false;
-        for (String r : roots) {
+        for (String r : starts()) {
             if (!nodes.containsKey(r)) continue;
             List<String> c = longestFrom(r, succ, memo, new LinkedHashSet<>());
             if (c == null) { // a cycle is reachable: walk it until the limit
@@ -298,7 +313,7 @@ public final class TailCallGraph {
         Map<String, int[]> memo = new HashMap<>();
         int best = -1;
         String bestRoot = null;
-        for (String r : roots) {
+        for (String r : starts()) {
             if (!nodes.containsKey(r)) continue;
             int w = worst(r, limit, memo);
             if (w > best) {
