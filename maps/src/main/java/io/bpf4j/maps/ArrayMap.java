@@ -46,7 +46,7 @@ public final class ArrayMap extends EmbeddedMap {
         try {
             copies = new MemorySegment[n];
             for (int i = 0; i < n; i++) copies[i] = MemorySegment.ofArray(new long[(int) (bytes / 8)]);
-            refs = new ValueRef[n][maxEntries];
+            refs = new ValueRef[n][]; // per copy, made on first use: most per-CPU copies are never looked up by index
         } catch (OutOfMemoryError oom) {
             throw error(Errno.ENOMEM, "cannot allocate " + n + " × " + bytes + " bytes");
         }
@@ -61,12 +61,11 @@ public final class ArrayMap extends EmbeddedMap {
     public ValueRef ref(int index, int cpu) {
         if (Integer.compareUnsigned(index, maxEntries) >= 0) return null;
         int c = copies.length == 1 ? 0 : cpu;
-        ValueRef r = refs[c][index];
-        if (r == null) {
-            // Benign race: ValueRef is immutable with final fields, any thread's instance is equally good.
-            r = new ValueRef(copies[c].asSlice((long) index * stride, valueSize));
-            refs[c][index] = r;
-        }
+        // Benign races: a ValueRef is immutable (final fields), so any thread's instance, or cache, is as good.
+        ValueRef[] cache = refs[c];
+        if (cache == null) refs[c] = cache = new ValueRef[maxEntries];
+        ValueRef r = cache[index];
+        if (r == null) cache[index] = r = new ValueRef(copies[c].asSlice((long) index * stride, valueSize));
         return r;
     }
 

@@ -395,6 +395,19 @@ public class HashTableMap extends EmbeddedMap {
         return firstFrom(0); // Linux: a key that is not there restarts the walk
     }
 
+    /**
+     * A snapshot of the keys in iteration order, walking the buckets directly: unlike a chain of {@link #nextKey}
+     * calls it cannot restart when another thread deletes the key it stands on.
+     */
+    @Override
+    public List<byte[]> keys() {
+        checkUserRead();
+        List<byte[]> out = new ArrayList<>(Math.min(count.get(), 1 << 16));
+        for (int i = 0; i <= bucketMask; i++)
+            for (Node n = buckets.get(i); n != null; n = n.next) out.add(n.elem.key.clone());
+        return out;
+    }
+
     private byte[] firstFrom(int bucket) {
         for (int i = bucket; i <= bucketMask; i++) {
             Node head = buckets.get(i);

@@ -82,6 +82,9 @@ class HashTableMapTest {
         assertThat(seen).hasSize(700).doesNotHaveDuplicates();
         assertThat(new HashSet<>(seen)).isEqualTo(expected);
         assertThat(big.nextKey(u32(-5))).isEqualTo(big.nextKey(null)); // Linux: a missing key gives the first key
+        List<Integer> snapshot = new ArrayList<>();
+        for (byte[] k : big.keys()) snapshot.add(readU32(k));
+        assertThat(snapshot).isEqualTo(seen); // the snapshot walks in nextKey's order
         HashTableMap empty = (HashTableMap) EmbeddedMaps.create(def(MapType.HASH, 4, 4, 4), 1);
         assertThat(empty.nextKey(null)).isNull();
         assertThat(empty.nextKey(u32(1))).isNull();
