@@ -22,8 +22,13 @@ public final class BtfExt {
     /** A function begins at {@code byteOffset}; {@code typeId} is its BTF FUNC. */
     public record FuncInfo(int byteOffset, int typeId) {}
 
-    /** The instruction at {@code byteOffset} came from {@code file}:{@code line}:{@code column}, whose text is {@code sourceText}. */
-    public record LineInfo(int byteOffset, String file, String sourceText, int line, int column) {}
+    /**
+     * The instruction at {@code byteOffset} came from {@code file}:{@code line}:{@code column}, whose text is
+     * {@code sourceText}; {@code fileNameOffset} and {@code sourceTextOffset} are where those strings are in the BTF
+     * string section (what the kernel's {@code struct bpf_line_info} holds).
+     */
+    public record LineInfo(int byteOffset, String file, String sourceText, int line, int column, int fileNameOffset,
+                           int sourceTextOffset) {}
 
     /** A CO-RE relocation of the instruction at {@code byteOffset}: {@code kind} (bpf_core_relo_kind) of {@code accessString} in {@code typeId}. */
     public record CoreRelocation(int byteOffset, int typeId, String accessString, int kind) {
@@ -74,8 +79,9 @@ public final class BtfExt {
                 funcs.computeIfAbsent(sec, k -> new ArrayList<>()).add(new FuncInfo(r.index(at, "instruction offset"), checkType(r, btf, at + 4))));
         readArea(r, btf, header, 16, "line_info", 16, (at, sec) -> {
             long lineCol = r.u32(at + 12);
+            int fileOff = r.index(at + 4, "file name offset"), lineOff = r.index(at + 8, "line offset");
             lines.computeIfAbsent(sec, k -> new ArrayList<>()).add(new LineInfo(r.index(at, "instruction offset"),
-                    btf.string(r.u32(at + 4)), btf.string(r.u32(at + 8)), (int) (lineCol >>> 10), (int) (lineCol & 0x3ff)));
+                    btf.string(fileOff), btf.string(lineOff), (int) (lineCol >>> 10), (int) (lineCol & 0x3ff), fileOff, lineOff));
         });
         if (header >= 32) {
             readArea(r, btf, header, 24, "core_relo", 16, (at, sec) ->

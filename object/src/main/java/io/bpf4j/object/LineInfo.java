@@ -9,5 +9,12 @@ package io.bpf4j.object;
  * @param line       1-based line number (0 when the compiler did not know)
  * @param column     1-based column, 0 when unknown
  * @param sourceText the text of that line, as recorded in BTF
+ * @param fileNameOffset   where {@code file} is in the BTF string section ({@code bpf_line_info.file_name_off})
+ * @param sourceTextOffset where {@code sourceText} is in the BTF string section ({@code bpf_line_info.line_off})
  */
-public record LineInfo(int pc, String file, int line, int column, String sourceText) {}
+public record LineInfo(int pc, String file, int line, int column, String sourceText, int fileNameOffset, int sourceTextOffset) {
+    /** The kernel's {@code line_col} field: line in the upper 22 bits, column in the lower 10. */
+    public int lineColumn() {
+        return line << 10 | (column & 0x3ff);
+    }
+}

@@ -197,7 +197,8 @@ final class Linker {
         for (CodeFunction f : placed) {
             for (BtfExt.LineInfo info : btfExt.lineInfos(f.section().name())) {
                 int slot = slotOf(f, info.byteOffset());
-                if (slot >= 0) out.add(new LineInfo(base.get(f) + slot, info.file(), info.line(), info.column(), info.sourceText()));
+                if (slot >= 0) out.add(new LineInfo(base.get(f) + slot, info.file(), info.line(), info.column(), info.sourceText(),
+                        info.fileNameOffset(), info.sourceTextOffset()));
             }
         }
         out.sort(Comparator.comparingInt(LineInfo::pc));

@@ -152,6 +152,20 @@ public final class MapSpec {
         return sb.toString();
     }
 
+    /** Specs are values: equal when every field is, initial bytes compared by content. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MapSpec m && name.equals(m.name) && Objects.equals(section, m.section) && origin == m.origin
+                && definition.equals(m.definition) && keyTypeId == m.keyTypeId && valueTypeId == m.valueTypeId
+                && java.util.Arrays.equals(initialValue, m.initialValue) && readOnly == m.readOnly && pinning == m.pinning
+                && initialProgramSlots.equals(m.initialProgramSlots) && initialInnerMaps.equals(m.initialInnerMaps);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, definition, java.util.Arrays.hashCode(initialValue));
+    }
+
     @Override
     public String toString() {
         return "MapSpec[" + name + " " + definition.type() + " key " + definition.keySize() + " value " + definition.valueSize()

@@ -113,6 +113,18 @@ public final class ObjectSpec {
         return kernelBtf;
     }
 
+    /** Equal when programs, maps, license, version and BTF are: the same bytes always give equal specs. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ObjectSpec s && fileName.equals(s.fileName) && programs.equals(s.programs) && maps.equals(s.maps)
+                && license.equals(s.license) && kernelVersion == s.kernelVersion && java.util.Objects.equals(btf, s.btf);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(fileName, programs, maps);
+    }
+
     @Override
     public String toString() {
         return "ObjectSpec[" + fileName + ": programs " + programs.stream().map(ProgramSpec::name).toList()

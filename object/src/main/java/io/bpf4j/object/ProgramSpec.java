@@ -165,6 +165,21 @@ public final class ProgramSpec {
                 instructions, mapReferences, subprograms, funcInfos, lineInfos);
     }
 
+    /** Specs are values: equal when every field is (what makes "same bytes, same spec" checkable). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ProgramSpec p && name.equals(p.name) && Objects.equals(sectionName, p.sectionName) && type == p.type
+                && attachType == p.attachType && Objects.equals(attachTarget, p.attachTarget) && flags == p.flags
+                && Objects.equals(license, p.license) && kernelVersion == p.kernelVersion && instructions.equals(p.instructions)
+                && mapReferences.equals(p.mapReferences) && subprograms.equals(p.subprograms) && funcInfos.equals(p.funcInfos)
+                && lineInfos.equals(p.lineInfos);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, sectionName, type, instructions, mapReferences);
+    }
+
     @Override
     public String toString() {
         return "ProgramSpec[" + name + " in " + sectionName + ", " + type + (attachType != null ? "/" + attachType : "")

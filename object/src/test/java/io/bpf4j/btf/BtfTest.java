@@ -93,6 +93,20 @@ class BtfTest {
     }
 
     @Test
+    void theRunningKernelsBtfParses() throws Exception {
+        java.nio.file.Path vmlinux = java.nio.file.Path.of("/sys/kernel/btf/vmlinux");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(vmlinux),
+                "no kernel BTF at " + vmlinux + " (kernel built without CONFIG_DEBUG_INFO_BTF, or not Linux)");
+        Btf btf = Btf.parse("vmlinux", java.nio.file.Files.readAllBytes(vmlinux));
+        assertThat(btf.typeCount()).isGreaterThan(10_000);
+        int task = btf.typeId("task_struct", 4);
+        assertThat(task).isPositive();
+        assertThat(((BtfType.Struct) btf.type(task)).members()).extracting(BtfType.Member::name).contains("pid", "tgid");
+        // uapi: struct xdp_md is six __u32 fields.
+        assertThat(btf.sizeOf(btf.typeId("xdp_md", 4))).isEqualTo(24);
+    }
+
+    @Test
     void rawBytesAreKeptAsLoaded() {
         ElfFile elf = ElfFile.parse("globals.o", Fixtures.bytes("globals.o"));
         byte[] section = elf.contents(elf.section(".BTF"));

@@ -163,6 +163,17 @@ class DataAndMapFixturesTest {
         }
         assertThat(a.maps()).extracting(MapSpec::definition).isEqualTo(b.maps().stream().map(MapSpec::definition).toList());
         assertThat(a.btf()).isEqualTo(b.btf());
+        assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+        for (String name : Fixtures.names()) {
+            if (name.equals("core.o")) continue;
+            assertThat(ObjectSpec.read(name, Fixtures.bytes(name))).isEqualTo(ObjectSpec.read(Fixtures.path(name)));
+        }
+        byte[] changed = Fixtures.bytes("globals.o");
+        ObjectSpec original = ObjectSpec.read("globals.o", changed);
+        // .data's initial value is part of the spec: change counter's initialiser (7) and the specs differ.
+        io.bpf4j.elf.ElfSection data = io.bpf4j.elf.ElfFile.parse("globals.o", changed).section(".data");
+        changed[(int) data.offset()] = 8;
+        assertThat(ObjectSpec.read("globals.o", changed)).isNotEqualTo(original);
     }
 
     @Test

@@ -93,6 +93,12 @@ class LinkingTest {
             assertThat(l.line()).isEqualTo(lineOf(source, "return x * x;"));
         });
         assertThat(p.lineAt(0).sourceText()).contains("sum_of_squares(skb->len & 0xff, 1)");
+        // The string offsets the kernel's bpf_line_info wants name the same strings in the object's BTF.
+        for (LineInfo l : p.lineInfos()) {
+            assertThat(spec.btf().string(l.fileNameOffset())).isEqualTo(l.file());
+            assertThat(spec.kernelBtf().string(l.sourceTextOffset())).isEqualTo(l.sourceText());
+            assertThat(l.lineColumn() >>> 10).isEqualTo(l.line());
+        }
     }
 
     @Test
