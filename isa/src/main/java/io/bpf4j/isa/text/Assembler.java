@@ -7,6 +7,7 @@ import io.bpf4j.isa.EndianOp;
 import io.bpf4j.isa.Instruction;
 import io.bpf4j.isa.Instructions;
 import io.bpf4j.isa.JumpOp;
+import io.bpf4j.isa.MalformedInstructionException;
 import io.bpf4j.isa.Pseudo;
 import io.bpf4j.isa.Size;
 
@@ -22,8 +23,11 @@ import java.util.regex.Pattern;
  *
  * <p>One instruction per line. So that a listing can be pasted as it is, it also accepts:
  * <ul>
- *   <li>objdump's columns: a leading {@code pc:} and the instruction's bytes (both ignored: the text decides),
- *       and a trailing {@code <symbol+offset>} annotation;</li>
+ *   <li>objdump's columns: a leading {@code pc:} and the instruction's bytes, and a trailing
+ *       {@code <symbol+offset>} annotation. The text decides what a line assembles to, except where llvm-objdump's
+ *       text is ambiguous and the bytes column is there to settle it: {@code call 0x4} for a bpf2bpf or kfunc
+ *       call, {@code ld_pseudo} without its second immediate, {@code skb[r3]} without its offset, and the 32-bit
+ *       atomics that objdump's default CPU prints as {@code lock *(u32 *)... += r2} or {@code <unknown>};</li>
  *   <li>objdump's headers ({@code file format}, {@code Disassembly of section}, relocation lines); a symbol line
  *       {@code 0000000000000000 <name>:} or {@code <name>:} defines the label {@code name};</li>
  *   <li>{@code label:} lines (or a label before an instruction), and labels as targets: {@code goto label},
@@ -36,9 +40,8 @@ import java.util.regex.Pattern;
  *   <li>the lossless forms documented on {@link Disassembler}: {@code call pc+4}, {@code call kfunc 0x4d[, off]},
  *       {@code ld_pseudo r1, 0x2, 0x10[, 0x20]}, {@code skb[r3 + 0x10]}.</li>
  * </ul>
- * {@code call N} is always a helper call. llvm-objdump prints bpf2bpf and kfunc calls the same way, so in its
- * output (unlike in {@link Disassembler}'s) those read back as helper calls; everything else llvm-objdump prints
- * with {@code --mcpu=v4} reads back as the bytes it shows.
+ * So llvm-objdump's output with its bytes column reads back as exactly the bytes it shows. Without the bytes,
+ * {@code call N} is a helper call (write {@code call pc+N} or {@code call label} for a bpf2bpf call).
  * Errors are {@link AssemblyException}s naming the line number and its text. The result is a sequence of valid
  * instructions; whether its jumps stay inside it is for {@link Instructions#checkControlFlow()} to say, once
  * the program is complete (a subprogram assembled alone may call outside itself).
@@ -58,11 +61,12 @@ public final class Assembler {
     private static final String TYPE = "\\*\\(\\s*([us])(8|16|32|64)\\s*\\*\\s*\\)";
 
     // objdump decorations
-    private static final Pattern PC_AND_BYTES = Pattern.compile("^\\s*\\d+:\\s*(?:(?:[0-9a-fA-F]{2}\\s){7}[0-9a-fA-F]{2}(?:\\s(?:[0-9a-fA-F]{2}\\s){7}[0-9a-fA-F]{2})?(?:\\s|$))?");
+    /** {@code pc:} then, unless objdump ran with {@code --no-show-raw-insn}, 8 or 16 bytes (group 1). */
+    private static final Pattern PC_AND_BYTES = Pattern.compile("^\\s*\\d+:\\s*(?:((?:[0-9a-fA-F]{2}\\s){7}[0-9a-fA-F]{2}(?:\\s(?:[0-9a-fA-F]{2}\\s){7}[0-9a-fA-F]{2})?)(?:\\s|$))?");
     private static final Pattern ANNOTATION = Pattern.compile("\\s+<[^<>\\s]+>$");
     private static final Pattern SYMBOL_LINE = Pattern.compile("^(?:[0-9a-fA-F]+\\s+)?<(" + IDENT + ")>:$");
     /** objdump's file and section headers, and its relocation lines ({@code -r}: {@code R_BPF_64_64 map}, {@code CO-RE <byte_off> ...}). */
-    private static final Pattern HEADER = Pattern.compile("^(?:\\S+:\\s+file format .*|Disassembly of section .*|[0-9a-fA-F]{16}:\\s+(?:R_\\w+|CO-RE\\b).*)$");
+    private static final Pattern HEADER = Pattern.compile("^(?:.+:\\s+file format .*|Disassembly of section .*|[0-9a-fA-F]{16}:\\s+(?:R_\\w+|CO-RE\\b).*)$");
     private static final Pattern LABEL = Pattern.compile("^(" + IDENT + "):\\s*(.*)$");
 
     private interface Form {
@@ -151,8 +155,17 @@ public final class Assembler {
             return;
         }
         Matcher columns = PC_AND_BYTES.matcher(code);
-        if (columns.lookingAt()) code = code.substring(columns.end()).strip();
+        Instruction fromBytes = null;
+        if (columns.lookingAt()) {
+            fromBytes = decodeColumn(columns.group(1));
+            code = code.substring(columns.end()).strip();
+        }
         code = ANNOTATION.matcher(code).replaceFirst("");
+        if (fromBytes != null && Disassembler.objdumpAmbiguousForms(fromBytes).contains(code.replaceAll("\\s+", " "))) {
+            // the text is what llvm-objdump prints for these bytes but does not say everything: the bytes do
+            out.add(fromBytes);
+            return;
+        }
         Matcher label;
         while ((label = LABEL.matcher(code)).matches()) {
             out.label(label.group(1));
@@ -168,6 +181,20 @@ public final class Assembler {
             }
         }
         throw new IllegalArgumentException("not a BPF instruction in llvm-objdump syntax");
+    }
+
+    /** The instruction in objdump's bytes column, or null when there is none or it does not decode. */
+    private static Instruction decodeColumn(String bytes) {
+        if (bytes == null) return null;
+        String[] hex = bytes.strip().split("\\s+");
+        long[] slots = new long[hex.length / 8];
+        for (int i = 0; i < hex.length; i++) slots[i / 8] |= Long.parseLong(hex[i], 16) << (8 * (i % 8));
+        try {
+            Instructions decoded = Instructions.decode(slots);
+            return decoded.size() == 1 ? decoded.at(0) : null;
+        } catch (MalformedInstructionException e) {
+            return null;
+        }
     }
 
     private static String stripComment(String line) {

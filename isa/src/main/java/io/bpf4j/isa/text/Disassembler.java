@@ -2,6 +2,7 @@ package io.bpf4j.isa.text;
 
 import io.bpf4j.isa.AluOp;
 import io.bpf4j.isa.AtomicOp;
+import io.bpf4j.isa.CallKind;
 import io.bpf4j.isa.Instruction;
 import io.bpf4j.isa.Instructions;
 import io.bpf4j.isa.Pseudo;
@@ -9,6 +10,7 @@ import io.bpf4j.isa.RawInstruction;
 import io.bpf4j.isa.Size;
 import io.bpf4j.isa.Source;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -101,6 +103,26 @@ public final class Disassembler {
             out.append('\t').append(instruction(at.instruction(), at.pc())).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * The texts llvm-objdump-19 prints for {@code instruction} where they do not determine it (so differ from
+     * ours), with whitespace runs as single spaces; empty where objdump's text is as exact as ours. The
+     * {@link Assembler} uses them to let an objdump bytes column settle what such a text cannot.
+     */
+    static List<String> objdumpAmbiguousForms(Instruction instruction) {
+        return switch (instruction) {
+            case Instruction.Call c when c.kind() != CallKind.HELPER -> List.of("call " + hex(c.imm()));
+            case Instruction.LoadImm64 l when l.pseudo() != Pseudo.IMM && l.nextImm() != 0 ->
+                    List.of("ld_pseudo r" + l.dst() + ", " + hex(l.pseudo().src()) + ", " + unsignedHex(l.imm()));
+            case Instruction.PacketLoad p when p.indirect() && p.imm() != 0 ->
+                    List.of("r0 = *(" + p.size().cType() + " *)skb[r" + p.src() + "]");
+            // objdump's default CPU (v1) knows only the non-fetching 32-bit add, and prints the fetching one alike
+            case Instruction.Atomic a when a.size() == Size.W && a.op() == AtomicOp.ADD ->
+                    List.of("lock *(u32 *)" + address(a.dst(), a.offset()) + " += r" + a.src());
+            case Instruction.Atomic a when a.size() == Size.W -> List.of("<unknown>");
+            default -> List.of();
+        };
     }
 
     /** Just the instruction texts, one per line: what {@link Assembler#assemble} reads back most simply. */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,27 +70,31 @@ class DisassemblerLlvmTest {
 
     /**
      * The other direction: llvm-objdump's own output for each fixture (with its headers, symbol lines,
-     * relocation lines and annotations) assembles to the bytes objdump shows in its bytes column.
-     * {@code --mcpu=v4} is the mode in which objdump's text is lossless for every instruction but calls:
-     * it prints bpf2bpf and kfunc calls like helper calls ({@code call 0xc}), so those come back with src 0.
+     * relocation lines, source lines and annotations) assembles to the bytes objdump shows in its bytes column,
+     * with the default CPU and with {@code --mcpu=v4}. Without the bytes column, objdump's {@code call 0xc}
+     * cannot say whether it is a helper or a bpf2bpf call; the assembler reads a helper call.
      */
     @TestFactory
     Stream<DynamicTest> objdumpOutputAssemblesToItsOwnBytes() {
-        return ElfSections.fixtures().map(object -> DynamicTest.dynamicTest(object.getFileName().toString(), () -> {
-            String output = run(OBJDUMP.toString(), "-d", "-z", "-r", "--mcpu=v4", object.toString());
-            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
-            for (String line : output.split("\n")) {
-                Matcher m = LINE.matcher(line);
-                if (m.matches()) expected.writeBytes(HexFormat.ofDelimiter(" ").parseHex(m.group(2)));
-            }
-            byte[] bytes = expected.toByteArray();
-            assertThat(bytes).isNotEmpty();
-            for (int slot = 0; slot < bytes.length; slot += 8) {
-                if (bytes[slot] == (byte) 0x85) bytes[slot + 1] &= 0x0f; // the call's kind is not in the text
-                if (bytes[slot] == 0x18) slot += 8; // skip the second half of an lddw
-            }
-            assertThat(Assembler.assemble(object.getFileName().toString(), output).encode()).isEqualTo(bytes);
-        }));
+        return ElfSections.fixtures().flatMap(object -> Stream.of("--mcpu=v1", "--mcpu=v4").map(cpu ->
+                DynamicTest.dynamicTest(object.getFileName() + " " + cpu, () -> {
+                    String output = run(OBJDUMP.toString(), "-d", "-z", "-r", "-l", cpu, object.toString());
+                    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+                    for (String line : output.split("\n")) {
+                        Matcher m = LINE.matcher(line);
+                        if (m.matches()) expected.writeBytes(HexFormat.ofDelimiter(" ").parseHex(m.group(2)));
+                    }
+                    byte[] bytes = expected.toByteArray();
+                    assertThat(bytes).isNotEmpty();
+                    assertThat(Assembler.assemble(object.getFileName().toString(), output).encode()).isEqualTo(bytes);
+
+                    String withoutBytes = run(OBJDUMP.toString(), "-d", "-z", "--no-show-raw-insn", cpu, object.toString());
+                    for (int slot = 0; slot < bytes.length; slot += 8) {
+                        if (bytes[slot] == (byte) 0x85) bytes[slot + 1] &= 0x0f; // only a helper call can be read back
+                        if (bytes[slot] == 0x18) slot += 8; // skip the second half of an lddw
+                    }
+                    assertThat(Assembler.assemble(object.getFileName().toString(), withoutBytes).encode()).isEqualTo(bytes);
+                })));
     }
 
     @Test
@@ -105,8 +110,13 @@ class DisassemblerLlvmTest {
     }
 
     private void compare(Instructions program) throws Exception {
-        Map<Integer, String> plain = byPc(objdumpBodyLines(program, false));
-        Map<Integer, String> v3 = byPc(objdumpBodyLines(program, true));
+        String plainOutput = objdump(program, false);
+        String v3Output = objdump(program, true);
+        Map<Integer, String> plain = byPc(bodyLines(plainOutput, program));
+        Map<Integer, String> v3 = byPc(bodyLines(v3Output, program));
+        // and back: objdump's complete output, in either mode, assembles to the very bytes
+        assertThat(Assembler.assemble("objdump", plainOutput).encode()).isEqualTo(program.encode());
+        assertThat(Assembler.assemble("objdump --mcpu=v3", v3Output).encode()).isEqualTo(program.encode());
         List<String> mismatches = new ArrayList<>();
         int compared = 0;
         for (Instructions.At at : program) {
@@ -147,6 +157,21 @@ class DisassemblerLlvmTest {
 
     /** objdump's lines for the program's bytes, annotations stripped. */
     private List<String> objdumpBodyLines(Instructions program, boolean v3) throws IOException, InterruptedException {
+        return bodyLines(objdump(program, v3), program);
+    }
+
+    private static List<String> bodyLines(String output, Instructions program) {
+        List<String> lines = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            Matcher m = LINE.matcher(line);
+            if (m.matches()) lines.add(line.substring(0, m.end(3)));
+        }
+        assertThat(lines).as("objdump printed one line per instruction").hasSize(program.size());
+        return lines;
+    }
+
+    /** objdump's complete output for the program's bytes. */
+    private String objdump(Instructions program, boolean v3) throws IOException, InterruptedException {
         Path source = dir.resolve("program.s");
         Path object = dir.resolve("program.o");
         StringBuilder asm = new StringBuilder("\t.text\n\t.globl f\nf:\n");
@@ -156,13 +181,7 @@ class DisassemblerLlvmTest {
         List<String> command = new ArrayList<>(List.of(OBJDUMP.toString(), "-d", "-z"));
         if (v3) command.add("--mcpu=v3");
         command.add(object.toString());
-        List<String> lines = new ArrayList<>();
-        for (String line : run(command.toArray(String[]::new)).split("\n")) {
-            Matcher m = LINE.matcher(line);
-            if (m.matches()) lines.add(line.substring(0, m.end(3)));
-        }
-        assertThat(lines).as("objdump printed one line per instruction").hasSize(program.size());
-        return lines;
+        return run(command.toArray(String[]::new));
     }
 
     private String run(String... command) throws IOException, InterruptedException {
