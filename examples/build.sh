@@ -17,7 +17,9 @@ cflags="-O2 -g -target bpf -Wall -Werror -I/usr/include/$multiarch -I$here/inclu
 
 $clang $cflags -c "$here/xdp-firewall/firewall.c" -o "$here/xdp-firewall/firewall.o"
 $clang $cflags -c "$here/tc-cb/tc_prio.c" -o "$here/tc-cb/tc_prio.o"
-echo "built examples/xdp-firewall/firewall.o and examples/tc-cb/tc_prio.o"
+# a program the verifier must refuse, for the cli's tests
+$clang $cflags -c "$root/cli/src/test/c/rejected.c" -o "$root/cli/src/test/resources/io/bpf4j/cli/rejected.o"
+echo "built examples/xdp-firewall/firewall.o, examples/tc-cb/tc_prio.o and cli/src/test/resources/io/bpf4j/cli/rejected.o"
 
 if [ "${1:-}" != --objects-only ]; then
     "$root/bpf4j" --version >/dev/null # builds the jar on first use

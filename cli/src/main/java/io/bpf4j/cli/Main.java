@@ -36,6 +36,7 @@ import java.util.Properties;
                 ProgsCommand.class,
                 MapsCommand.class,
                 DisasmCommand.class,
+                VerifyCommand.class,
                 GraphCommand.class,
                 ConformancePluginCommand.class,
                 CommandLine.HelpCommand.class,
