@@ -1,0 +1,130 @@
+package io.bpf4j.linux;
+
+import io.bpf4j.isa.AluOp;
+import io.bpf4j.isa.AtomicOp;
+import io.bpf4j.isa.EndianOp;
+import io.bpf4j.isa.Instruction;
+import io.bpf4j.isa.Instructions;
+import io.bpf4j.isa.JumpOp;
+import io.bpf4j.isa.Size;
+import io.bpf4j.isa.Source;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Random programs the kernel's verifier accepts under the conformance contract (r1 = 64 bytes of memory):
+ * every scratch register starts as an unknown scalar loaded from memory (so nothing is constant-folded by
+ * the verifier), then ALU, byte-swap, load, store, atomic and forward-jump instructions mix them; r0 ends as
+ * the xor of all scratch registers. No loops, no helper calls, no constant shift ≥ width, no division by a
+ * constant zero — the only things the verifier refuses in this instruction mix.
+ */
+final class RandomPrograms {
+    static final int MEMORY = 64;
+    private static final int[] SCRATCH = {0, 2, 3, 4, 5, 6, 7, 8, 9};
+    private static final AluOp[] ALU = {AluOp.ADD, AluOp.SUB, AluOp.MUL, AluOp.DIV, AluOp.SDIV, AluOp.OR, AluOp.AND,
+            AluOp.LSH, AluOp.RSH, AluOp.NEG, AluOp.MOD, AluOp.SMOD, AluOp.XOR, AluOp.MOV, AluOp.MOVSX8, AluOp.MOVSX16,
+            AluOp.MOVSX32, AluOp.ARSH};
+    private static final JumpOp[] CONDITIONS = {JumpOp.JEQ, JumpOp.JGT, JumpOp.JGE, JumpOp.JSET, JumpOp.JNE, JumpOp.JSGT,
+            JumpOp.JSGE, JumpOp.JLT, JumpOp.JLE, JumpOp.JSLT, JumpOp.JSLE};
+    private static final Size[] SIZES = Size.values();
+
+    private final RandomGenerator random;
+
+    RandomPrograms(RandomGenerator random) {
+        this.random = random;
+    }
+
+    byte[] memory() {
+        byte[] m = new byte[MEMORY];
+        random.nextBytes(m);
+        return m;
+    }
+
+    Instructions program(int bodyLength) {
+        List<Instruction> out = new ArrayList<>();
+        for (int r : SCRATCH) {
+            Size size = SIZES[random.nextInt(SIZES.length)];
+            boolean signed = size != Size.DW && random.nextBoolean();
+            out.add(new Instruction.Load(size, signed, r, 1, aligned(size)));
+        }
+        List<Instruction> body = new ArrayList<>();
+        for (int i = 0; i < bodyLength; i++) body.add(instruction());
+        // forward jumps: over 1..3 of the following body instructions, never past the end of the body
+        for (int i = 0; i < body.size(); i++) {
+            if (random.nextInt(6) == 0) {
+                int skip = Math.min(1 + random.nextInt(3), body.size() - i - 1);
+                if (skip > 0) body.set(i, jump(skip, body, i));
+            }
+        }
+        out.addAll(body);
+        for (int r : SCRATCH) if (r != 0) out.add(Instruction.Alu.reg(true, AluOp.XOR, 0, r));
+        out.add(new Instruction.Exit());
+        return Instructions.of(out);
+    }
+
+    private Instruction jump(int skip, List<Instruction> body, int at) {
+        int slots = 0;
+        for (int k = at + 1; k <= at + skip; k++) slots += body.get(k).slots();
+        JumpOp op = CONDITIONS[random.nextInt(CONDITIONS.length)];
+        boolean jmp32 = random.nextBoolean();
+        int dst = scratch();
+        return random.nextBoolean() ? Instruction.Jump.ifReg(jmp32, op, dst, scratch(), slots)
+                : Instruction.Jump.ifImm(jmp32, op, dst, immediate(), slots);
+    }
+
+    private Instruction instruction() {
+        int kind = random.nextInt(20);
+        if (kind < 12) return alu();
+        if (kind < 14) {
+            EndianOp op = EndianOp.values()[random.nextInt(EndianOp.values().length)];
+            return new Instruction.Endian(op, scratch(), new int[] {16, 32, 64}[random.nextInt(3)]);
+        }
+        if (kind < 16) {
+            Size size = SIZES[random.nextInt(SIZES.length)];
+            return new Instruction.Load(size, size != Size.DW && random.nextBoolean(), scratch(), 1, aligned(size));
+        }
+        if (kind < 18) {
+            Size size = SIZES[random.nextInt(SIZES.length)];
+            return random.nextBoolean() ? Instruction.Store.reg(size, 1, aligned(size), scratch())
+                    : Instruction.Store.imm(size, 1, aligned(size), immediate());
+        }
+        Size size = random.nextBoolean() ? Size.W : Size.DW;
+        AtomicOp op = AtomicOp.values()[random.nextInt(AtomicOp.values().length)];
+        boolean fetch = op.alwaysFetches() || random.nextBoolean();
+        int src = scratch();
+        if (op == AtomicOp.CMPXCHG && src == 0) src = 2; // cmpxchg compares with r0; r0 as the source is refused
+        return new Instruction.Atomic(size, op, fetch, 1, src, aligned(size));
+    }
+
+    private Instruction alu() {
+        AluOp op = ALU[random.nextInt(ALU.length)];
+        boolean alu64 = op == AluOp.MOVSX32 || random.nextBoolean();
+        int dst = scratch();
+        if (op == AluOp.NEG) return new Instruction.Alu(alu64, op, dst, Source.IMM, 0, 0);
+        if (op.isSignExtendingMove()) return Instruction.Alu.reg(alu64, op, dst, scratch());
+        if (random.nextBoolean()) return Instruction.Alu.reg(alu64, op, dst, scratch());
+        int imm = immediate();
+        if (op == AluOp.LSH || op == AluOp.RSH || op == AluOp.ARSH) imm &= alu64 ? 63 : 31;
+        if (op.isDivision() && imm == 0) imm = 1 + random.nextInt(7);
+        return Instruction.Alu.imm(alu64, op, dst, imm);
+    }
+
+    private int immediate() {
+        return switch (random.nextInt(4)) {
+            case 0 -> random.nextInt(-8, 9);
+            case 1 -> random.nextBoolean() ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+            case 2 -> -1;
+            default -> random.nextInt();
+        };
+    }
+
+    private int scratch() {
+        return SCRATCH[random.nextInt(SCRATCH.length)];
+    }
+
+    private int aligned(Size size) {
+        return random.nextInt(MEMORY / size.bytes()) * size.bytes();
+    }
+}
