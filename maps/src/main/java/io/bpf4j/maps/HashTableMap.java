@@ -78,6 +78,11 @@ public class HashTableMap extends EmbeddedMap {
     private final Elem lruHead = new Elem(null, 0, null, null); // sentinel: lruHead.lruNext is the youngest
 
     HashTableMap(MapDefinition def, int possibleCpus) {
+        this(def, possibleCpus, 0);
+    }
+
+    /** {@code bucketCount} > 0 forces the table size (tests use 1 to build the longest possible chain). */
+    HashTableMap(MapDefinition def, int possibleCpus, int bucketCount) {
         super(def, possibleCpus);
         this.keySize = def.keySize();
         this.valueSize = def.valueSize();
@@ -88,6 +93,7 @@ public class HashTableMap extends EmbeddedMap {
         int n = Integer.highestOneBit(Math.max(1, maxEntries));
         if (n < maxEntries) n <<= 1;
         if (n <= 0 || n > (1 << 30)) n = 1 << 30;
+        if (bucketCount > 0) n = Integer.highestOneBit(bucketCount);
         try {
             buckets = new AtomicReferenceArray<>(n);
         } catch (OutOfMemoryError oom) {
@@ -139,14 +145,31 @@ public class HashTableMap extends EmbeddedMap {
         return true;
     }
 
+    /** The list without {@code gone}: the nodes before it are copied, the rest is shared. */
     private static Node without(Node head, Elem gone) {
-        if (head.elem == gone) return head.next;
-        return new Node(head.elem, without(head.next, gone));
+        return rebuilt(head, gone, null);
     }
 
+    /** The list with {@code fresh} in {@code old}'s place. */
     private static Node replaced(Node head, Elem old, Elem fresh) {
-        if (head.elem == old) return new Node(fresh, head.next);
-        return new Node(head.elem, replaced(head.next, old, fresh));
+        return rebuilt(head, old, fresh);
+    }
+
+    // Iterative, not recursive: with BPF_F_ZERO_SEED and chosen keys one bucket can hold every element.
+    private static Node rebuilt(Node head, Elem target, Elem replacement) {
+        int prefix = 0;
+        Node at = head;
+        while (at.elem != target) {
+            prefix++;
+            at = at.next;
+        }
+        Node tail = replacement == null ? at.next : new Node(replacement, at.next);
+        if (prefix == 0) return tail;
+        Elem[] before = new Elem[prefix];
+        Node n = head;
+        for (int i = 0; i < prefix; i++, n = n.next) before[i] = n.elem;
+        for (int i = prefix - 1; i >= 0; i--) tail = new Node(before[i], tail);
+        return tail;
     }
 
     private static boolean contains(Node head, Elem e) {

@@ -181,6 +181,8 @@ public final class ProgArray<P> extends EmbeddedMap {
             throw error(Errno.EINVAL, "prog arrays take only BPF_ANY, not flags 0x" + Long.toHexString(flags));
         int index = index(key);
         checkValue(value);
+        if (Integer.compareUnsigned(index, maxEntries) >= 0) // Linux checks the index before the handle
+            throw error(Errno.E2BIG, "index " + Integer.toUnsignedString(index) + " is not below max_entries " + maxEntries);
         int handle = u32(value, 0);
         P program = resolverOrFail().resolve(handle);
         if (program == null) throw error(Errno.EBADF, "slot " + index + ": no program with handle " + handle);

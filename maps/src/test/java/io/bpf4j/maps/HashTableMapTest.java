@@ -91,6 +91,32 @@ class HashTableMapTest {
     }
 
     @Test
+    void aVeryLongChainIsHandledWithoutRecursion() throws Exception {
+        // every key in one bucket (what BPF_F_ZERO_SEED and chosen keys can do); on a small stack, removing the
+        // oldest element copies a 5,000-node prefix, replacing one in the middle 2,500
+        HashTableMap m = new HashTableMap(def(MapType.HASH, 4, 4, 5_000), 1, 1);
+        for (int i = 0; i < 5_000; i++) m.update(u32(i), u32(i), UpdateFlags.NOEXIST);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread small = new Thread(null, () -> {
+            try {
+                m.delete(u32(0));
+                m.update(u32(2_500), u32(7), UpdateFlags.EXIST);
+                assertThat(m.updateElem(seg(u32(1)), 0, seg(u32(8)), 0, UpdateFlags.ANY, 0)).isZero();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "small-stack", 128 * 1024);
+        small.start();
+        small.join();
+        assertThat(failure.get()).isNull();
+        assertThat(m.size()).isEqualTo(4_999);
+        assertThat(m.lookup(u32(0))).isNull();
+        assertThat(m.lookup(u32(2_500))).containsExactly(u32(7));
+        assertThat(m.lookup(u32(1))).containsExactly(u32(8));
+        assertThat(m.keys()).hasSize(4_999);
+    }
+
+    @Test
     void oddKeySizesHashAndCompareEveryByte() {
         HashTableMap m = (HashTableMap) EmbeddedMaps.create(def(MapType.HASH, 7, 3, 10), 1);
         byte[] a = {1, 2, 3, 4, 5, 6, 7};

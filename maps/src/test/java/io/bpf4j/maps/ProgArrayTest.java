@@ -76,6 +76,7 @@ class ProgArrayTest {
         assertErrno(Errno.EINVAL, "m_prog_array", () -> jumps.update(u32(2), u32(12), UpdateFlags.EXIST));
         assertErrno(Errno.EBADF, "m_prog_array", () -> jumps.update(u32(2), u32(999), UpdateFlags.ANY));
         assertErrno(Errno.E2BIG, "m_prog_array", () -> jumps.update(u32(7), u32(12), UpdateFlags.ANY));
+        assertErrno(Errno.E2BIG, "m_prog_array", () -> jumps.update(u32(7), u32(999), UpdateFlags.ANY)); // index first
         assertErrno(Errno.EINVAL, "m_prog_array", () -> jumps.update(u32(2), new byte[8], UpdateFlags.ANY));
         assertThat(jumps.get(2)).isSameAs(a);
         jumps.delete(u32(2));
