@@ -64,6 +64,7 @@ final class ObjectReader {
         stage("load BTF maps", this::loadBtfMaps);
         stage("load legacy maps", this::loadLegacyMaps);
         stage("load data sections", this::loadDataSections);
+        stage("refuse unsupported map sections", this::refuseUnsupportedMapSections);
         stage("split code into functions", this::loadFunctions);
         stage("resolve relocations", this::resolveCodeRelocations);
         stage("load static map contents", this::loadStaticMapContents);
@@ -356,6 +357,19 @@ final class ObjectReader {
             if (btf != null) m.valueTypeId = Math.max(0, btf.typeId(s.name(), 15));
             maps.add(m);
             dataMaps.put(s.index(), m);
+        }
+    }
+
+    /** Sections whose maps bpf4j cannot build yet: refused by name rather than dropped. */
+    private void refuseUnsupportedMapSections() {
+        for (ElfSection s : elf.sections()) {
+            if (s.size() == 0) continue;
+            if (isSection(s.name(), ".struct_ops") || s.name().equals(".struct_ops.link")) {
+                throw new UnsupportedFeatureException(file, null, -1, "section " + s.name() + ": struct_ops maps are not supported");
+            }
+            if (s.name().startsWith(".addr_space.")) {
+                throw new UnsupportedFeatureException(file, null, -1, "section " + s.name() + ": arena (BPF_MAP_TYPE_ARENA) variables are not supported");
+            }
         }
     }
 

@@ -61,7 +61,19 @@ class MutationTest {
             long seed = seeds.nextLong();
             Mutant m = mutate(names.get(which), originals.get(which), seed);
             try {
-                ObjectSpec.read(names.get(which), m.bytes);
+                ObjectSpec spec = ObjectSpec.read(names.get(which), m.bytes);
+                // A spec that loads must be usable: every accessor a runtime calls works on it.
+                for (ProgramSpec p : spec.programs()) {
+                    p.relocate(map -> 1).checkControlFlow();
+                    p.lineAt(p.instructions().slotCount() - 1);
+                    if (loaded % 8 == 0) SourceListing.of(p); // disassembling every mutant would dominate the run
+                    for (MapReference ref : p.mapReferences()) spec.map(ref.mapName());
+                }
+                for (MapSpec map : spec.maps()) {
+                    map.initialProgramSlots().values().forEach(spec::program);
+                    map.initialInnerMaps().values().forEach(spec::map);
+                    map.kernelName(spec.objectName());
+                }
                 loaded++;
             } catch (BpfException expected) {
                 // The reader's last line of defence turns stray JVM exceptions into a MalformedObjectException with
