@@ -46,8 +46,6 @@ public final class Interpreter implements Engine {
     static final int MOVSX64_8 = 0x60, MOVSX64_16 = 0x68, MOVSX64_32 = 0x70, MOVSX32_8 = 0x78, MOVSX32_16 = 0x80;
     static final int CALL_LOCAL = 0x88, TAIL_CALL = 0x90, LDDW_OBJECT = 0x98;
 
-    /** Register holding function arguments and results; r6-r9 callee-saved; r10 frame pointer. */
-    private static final int SAVED_PER_FRAME = 5; // r6, r7, r8, r9, r10
 
     public Interpreter() {}
 
@@ -78,32 +76,93 @@ public final class Interpreter implements Engine {
         return insn >> 32;
     }
 
-    /** Call frames below the current one; allocated on the first bpf2bpf call. */
-    private static final class Frames {
-        final int[] returnPc = new int[AddressSpace.MAX_FRAMES];
-        final InterpretedProgram[] program = new InterpretedProgram[AddressSpace.MAX_FRAMES];
-        final long[] saved = new long[AddressSpace.MAX_FRAMES * SAVED_PER_FRAME];
+    /** What all frames of one run share. */
+    private static final class Run {
+        final Invocation inv;
+        final AddressSpace mem;
+        final long budget;
+        /** Instructions executed by finished straight-line runs of all frames. */
+        long executed;
+        /** A helper asked to end the whole program; r[0] holds the result. */
+        boolean stopped;
+
+        Run(Invocation inv) {
+            this.inv = inv;
+            this.mem = inv.memory();
+            this.budget = inv.options().instructionBudget();
+        }
     }
 
     static long execute(InterpretedProgram entry, Invocation inv, long r1, long r2, long r3, long r4, long r5) {
-        final AddressSpace mem = inv.memory();
-        final long budget = inv.options().instructionBudget();
-        final long[] r = new long[16];
-        InterpretedProgram prog = entry;
-        long[] code = prog.code;
-        long[] wide = prog.wide;
-        Frames frames = null;
-        int depth = 0;
-        int pc = 0;
-        int blockStart = 0;
-        long executed = 0;
+        Run run = new Run(inv);
+        long[] r = new long[16];
         r[1] = r1;
         r[2] = r2;
         r[3] = r3;
         r[4] = r4;
         r[5] = r5;
         try {
-            r[10] = mem.frameTop(0);
+            r[10] = run.mem.frameTop(0);
+        } catch (BpfException e) {
+            throw new ExecutionException(Reason.UNSUPPORTED, entry.name, 0, entry.image.slots()[0], entry.image.describe(0), e.getMessage(), e);
+        }
+        try {
+            return frame(entry, 0, r, run, 0);
+        } finally {
+            inv.recordExecuted(run.executed);
+        }
+    }
+
+    /**
+     * Runs one frame to its exit. A tail call replaces the frame's program: {@link #dispatch} returns the target
+     * and this loop continues with it, so inside {@code dispatch} the program is a loop invariant (HotSpot keeps
+     * the code array and its bounds in registers; a changing program would halve the speed).
+     */
+    private static long frame(InterpretedProgram prog, int pc, long[] r, Run run, int depth) {
+        for (;;) {
+            InterpretedProgram next = dispatch(prog, pc, r, run, depth);
+            if (next == null) return r[0];
+            prog = next;
+            pc = 0;
+        }
+    }
+
+    /**
+     * A bpf2bpf call: a new frame on a new stack. The callee's dispatch works on its own copy of the registers and
+     * writes back r0 (and, for a tail call, everything, which is why r6-r10 are kept here).
+     */
+    private static void call(InterpretedProgram prog, int target, long[] r, Run run, int depth) {
+        if (depth + 1 >= AddressSpace.MAX_FRAMES) {
+            throw new Trap(Reason.CALL_STACK_OVERFLOW, "bpf2bpf call would need frame " + (depth + 2) + " but at most " + AddressSpace.MAX_FRAMES + " frames are allowed");
+        }
+        // a tail call in the callee hands its registers on through this array: keep the caller's r6-r10
+        long r6 = r[6], r7 = r[7], r8 = r[8], r9 = r[9], r10 = r[10];
+        r[10] = run.mem.openFrame(depth + 1);
+        frame(prog, target, r, run, depth + 1);
+        run.mem.closeFrame(depth + 1);
+        r[6] = r6;
+        r[7] = r7;
+        r[8] = r8;
+        r[9] = r9;
+        r[10] = r10;
+    }
+
+    /**
+     * The dispatch loop of one frame, from {@code pc} to the frame's exit (returns null) or a successful tail call
+     * (returns the target).
+     */
+    private static InterpretedProgram dispatch(final InterpretedProgram prog, int pc, final long[] caller, final Run run, final int depth) {
+        // a local register file: HotSpot knows its length, so r[4-bit index] needs no bounds check
+        final long[] r = new long[16];
+        System.arraycopy(caller, 0, r, 0, 16);
+        final long[] code = prog.code;
+        final long[] wide = prog.wide;
+        final AddressSpace mem = run.mem;
+        final Invocation inv = run.inv;
+        final long budget = run.budget;
+        int blockStart = pc;
+        long executed = run.executed;
+        try {
             for (;;) {
                 final long insn = code[pc];
                 int next;
@@ -203,8 +262,11 @@ public final class Interpreter implements Engine {
                     case 0x20, 0x28, 0x30, 0x40, 0x48, 0x50 -> {
                         long v = legacyPacketLoad(inv, r, insn);
                         if (v < 0) { // out of the packet: Linux ends the program with 0
-                            inv.recordExecuted(executed + pc + 1 - blockStart);
-                            return 0;
+                            run.executed = executed + pc + 1 - blockStart;
+                            r[0] = 0;
+                            run.stopped = true;
+                            caller[0] = r[0];
+                            return null;
                         }
                         r[0] = v;
                         pc++;
@@ -264,8 +326,10 @@ public final class Interpreter implements Engine {
                     case 0x85 -> { // helper call
                         r[0] = callHelper(prog, inv, r, imm(insn));
                         if (inv.takeExitRequest()) {
-                            inv.recordExecuted(executed + pc + 1 - blockStart);
-                            return r[0];
+                            run.executed = executed + pc + 1 - blockStart;
+                            run.stopped = true;
+                            caller[0] = r[0];
+                            return null;
                         }
                         pc++;
                         continue;
@@ -273,13 +337,14 @@ public final class Interpreter implements Engine {
                     case TAIL_CALL -> {
                         ProgramImage target = TailCalls.resolve(inv, r[2], r[3]);
                         if (target == null) { pc++; continue; }
-                        executed += pc + 1 - blockStart;
-                        if (executed > budget) throw budgetExhausted(budget);
-                        prog = (InterpretedProgram) target.prepared(prog.engine);
-                        code = prog.code;
-                        wide = prog.wide;
-                        pc = blockStart = 0;
-                        continue;
+                        run.executed = executed + pc + 1 - blockStart;
+                        if (run.executed > budget) {
+                            blockStart = pc + 1;
+                            executed = run.executed;
+                            throw budgetExhausted(budget);
+                        }
+                        System.arraycopy(r, 0, caller, 0, 16);
+                        return (InterpretedProgram) target.prepared(prog.engine);
                     }
                     case CALL_LOCAL, 0x8d -> {
                         int target;
@@ -296,8 +361,10 @@ public final class Interpreter implements Engine {
                                 }
                                 r[0] = callHelper(prog, inv, r, value);
                                 if (inv.takeExitRequest()) {
-                                    inv.recordExecuted(executed + pc + 1 - blockStart);
-                                    return r[0];
+                                    run.executed = executed + pc + 1 - blockStart;
+                                    run.stopped = true;
+                                    caller[0] = r[0];
+                                    return null;
                                 }
                                 pc++;
                                 continue;
@@ -307,47 +374,38 @@ public final class Interpreter implements Engine {
                                 throw new Trap(Reason.BAD_CALL_TARGET, "callx through r" + dst(insn) + " = " + AddressSpace.format(value) + ": slot " + target + " is not a function entry of this program");
                             }
                         }
-                        if (depth + 1 >= AddressSpace.MAX_FRAMES) {
-                            throw new Trap(Reason.CALL_STACK_OVERFLOW, "bpf2bpf call would need frame " + (depth + 2) + " but at most " + AddressSpace.MAX_FRAMES + " frames are allowed");
-                        }
-                        if (frames == null) frames = new Frames();
-                        frames.returnPc[depth] = pc + 1;
-                        frames.program[depth] = prog;
-                        System.arraycopy(r, 6, frames.saved, depth * SAVED_PER_FRAME, SAVED_PER_FRAME);
-                        depth++;
-                        r[10] = mem.openFrame(depth);
                         executed += pc + 1 - blockStart;
+                        blockStart = pc + 1;
                         if (executed > budget) throw budgetExhausted(budget);
-                        pc = blockStart = target;
+                        run.executed = executed;
+                        call(prog, target, r, run, depth);
+                        if (run.stopped) {
+                            caller[0] = r[0];
+                            return null;
+                        }
+                        executed = run.executed;
+                        pc++;
                         continue;
                     }
                     case 0x95 -> {
-                        executed += pc + 1 - blockStart;
-                        if (depth == 0) {
-                            inv.recordExecuted(executed);
-                            return r[0];
-                        }
-                        mem.closeFrame(depth);
-                        depth--;
-                        System.arraycopy(frames.saved, depth * SAVED_PER_FRAME, r, 6, SAVED_PER_FRAME);
-                        prog = frames.program[depth];
-                        frames.program[depth] = null;
-                        code = prog.code;
-                        wide = prog.wide;
-                        pc = blockStart = frames.returnPc[depth];
-                        continue;
+                        run.executed = executed + pc + 1 - blockStart;
+                        caller[0] = r[0];
+                        return null;
                     }
                     default -> throw new Trap(Reason.INTERNAL_ERROR, "the interpreter has no case for opcode 0x" + Integer.toHexString((int) insn & 0xff));
                 }
                 // a taken jump
                 executed += pc + 1 - blockStart;
-                if (executed > budget) throw budgetExhausted(budget);
-                pc = blockStart = next;
+                blockStart = next;
+                if (executed > budget) {
+                    blockStart = pc + 1;
+                    throw budgetExhausted(budget);
+                }
+                pc = next;
             }
         } catch (Throwable t) {
-            // a budget trap has already counted its block
-            boolean counted = t instanceof Trap trap && trap.reason == Reason.BUDGET_EXHAUSTED;
-            inv.recordExecuted(counted ? executed : executed + Math.max(0, pc + 1 - blockStart));
+            if (t instanceof ExecutionException e) throw e; // from a deeper frame, counted there
+            run.executed = executed + Math.max(0, pc + 1 - blockStart);
             throw failure(prog, pc, t);
         }
     }
