@@ -10,6 +10,7 @@ import java.util.List;
 /** {@code bpf4j conformance-plugin}: the plugin the bpf_conformance runner starts once per test. */
 @Command(name = "conformance-plugin",
         mixinStandardHelpOptions = true,
+        header = "Run one bpf_conformance test (program on stdin, prints r0)",
         sortOptions = false,
         description = {
                 "Runs one bpf_conformance test on bpf4j's interpreter: the program's bytes arrive as one line of hex on "

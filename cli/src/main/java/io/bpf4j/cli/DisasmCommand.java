@@ -25,6 +25,7 @@ import java.util.Objects;
 /** {@code bpf4j disasm OBJ}: the programs' instructions in llvm-objdump's syntax. */
 @Command(name = "disasm",
         mixinStandardHelpOptions = true,
+        header = "Disassemble programs, llvm-objdump style (-S: C source)",
         sortOptions = false,
         description = {
                 "Disassemble the programs of a BPF object in llvm-objdump's syntax, as they will be loaded: each "
@@ -71,8 +72,22 @@ final class DisasmCommand extends BaseCommand {
         return 0;
     }
 
-    private void print(PrintWriter w, ProgramSpec p) {
+    /**
+     * The program as the object file holds it: a map reference's lddw is the constant 0 clang wrote, with a
+     * relocation naming the map (and, for a global variable, its offset in the data section), as llvm-objdump -dr
+     * shows it.
+     */
+    static Instructions asInObject(ProgramSpec p) {
         Instructions code = p.instructions();
+        for (MapReference r : p.mapReferences()) {
+            Instruction.LoadImm64 l = (Instruction.LoadImm64) code.at(r.pc());
+            code = code.with(r.pc(), Instruction.LoadImm64.constant(l.dst(), 0));
+        }
+        return code;
+    }
+
+    private void print(PrintWriter w, ProgramSpec p) {
+        Instructions code = asInObject(p);
         long[] raw = code.encodeSlots();
         Map<Integer, MapReference> refs = new HashMap<>();
         for (MapReference r : p.mapReferences()) refs.put(r.pc(), r);
@@ -134,7 +149,7 @@ final class DisasmCommand extends BaseCommand {
     }
 
     private Object programJson(ProgramSpec p) {
-        Instructions code = p.instructions();
+        Instructions code = asInObject(p);
         long[] raw = code.encodeSlots();
         Map<Integer, MapReference> refs = new HashMap<>();
         for (MapReference r : p.mapReferences()) refs.put(r.pc(), r);

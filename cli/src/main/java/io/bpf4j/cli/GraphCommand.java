@@ -31,6 +31,7 @@ import java.util.Map;
 /** {@code bpf4j graph OBJ}: the tail-call graph and what it implies. */
 @Command(name = "graph",
         mixinStandardHelpOptions = true,
+        header = "Draw the tail-call graph; check chains, limit and stack",
         sortOptions = false,
         description = {
                 "Draw the tail-call graph of a BPF object: programs as nodes, an edge for each tail-call site and "

@@ -17,6 +17,7 @@ import java.util.Map;
 /** {@code bpf4j maps OBJ}: the maps an object declares and what they hold when created. */
 @Command(name = "maps",
         mixinStandardHelpOptions = true,
+        header = "List the maps in a BPF object and their initial contents",
         sortOptions = false,
         description = "List the maps a BPF object declares: name, type, key and value size, max entries, flags, "
                 + "and initial contents (static prog-array slots, inner maps, global data).",

@@ -16,6 +16,7 @@ import java.util.Map;
 /** {@code bpf4j progs OBJ}: the programs an object contains. */
 @Command(name = "progs",
         mixinStandardHelpOptions = true,
+        header = "List the programs in a BPF object",
         sortOptions = false,
         description = "List the programs in a BPF object: name, section, program type, expected attach type, "
                 + "instruction count, functions, the maps each uses and the prog-array slots it sits in.",

@@ -24,6 +24,7 @@ import java.util.Map;
 /** {@code bpf4j verify OBJ}: what bpf4j's verifier says about each program. */
 @Command(name = "verify",
         mixinStandardHelpOptions = true,
+        header = "Verify programs with bpf4j's verifier and show its log",
         sortOptions = false,
         description = {
                 "Verify the programs of a BPF object with bpf4j's verifier (Linux's rules: every path is explored, "

@@ -137,8 +137,7 @@ class InspectCommandsTest {
 
     /**
      * For each program that is one function, the instruction lines must read exactly as llvm-objdump-19 prints
-     * them for that symbol (map lddws aside: in the object they are unrelocated constants, in a program spec
-     * they are map references).
+     * them for that symbol, map references included (shown as the object holds them, with a relocation line).
      */
     @ParameterizedTest
     @MethodSource("fixtures")
@@ -158,7 +157,10 @@ class InspectCommandsTest {
             if (theirs == null || theirs.size() != e.getValue().size()) continue; // a function linked into several programs
             for (int i = 0; i < theirs.size(); i++) {
                 String a = theirs.get(i), b = e.getValue().get(i);
-                if (b.contains("ld_pseudo") || b.contains("call pc") || b.contains("call -0x1") || a.contains("call -0x1")) continue;
+                // bpf2bpf calls: the object holds an unrelocated "call -0x1", a linked program the real displacement
+                // function pointers (ld_pseudo ... 0x4): the object holds the callee's section offset, a linked program
+                // its displacement
+                if (b.contains("call pc") || a.contains("call -0x1") || b.contains("ld_pseudo")) continue;
                 assertThat(b).as(fixture + " <" + e.getKey() + "> line " + i).isEqualTo(a);
                 compared++;
             }
@@ -229,7 +231,7 @@ class InspectCommandsTest {
         for (String c : List.of("progs", "maps", "disasm", "conformance-plugin")) {
             Cli.Result r = Cli.run(c, "--help");
             assertThat(r.exitCode()).as(c).isZero();
-            assertThat(r.out()).startsWith("Usage: bpf4j " + c);
+            assertThat(r.out()).contains("Usage: bpf4j " + c);
         }
         Cli.Result v = Cli.run("--version");
         assertThat(v.exitCode()).isZero();
