@@ -92,7 +92,11 @@ public abstract class EmbeddedMap implements BpfMap {
 
     // ---------------------------------------------------------------- program face (defaults: not supported)
 
-    /** {@code bpf_map_lookup_elem}: the live value for the key at {@code key[keyOff..]}, or null. */
+    /**
+     * {@code bpf_map_lookup_elem}: the live value for the key at {@code key[keyOff..]}, or null. {@code cpu} (in
+     * {@code [0, cpuCount())}) picks the value of per-CPU maps; other maps ignore it. The runtime has already checked
+     * that {@code key_size} bytes (and for updates {@code value_size} bytes) are readable at the offsets.
+     */
     public ValueRef lookupElem(MemorySegment key, long keyOff, int cpu) {
         return null;
     }
