@@ -3,6 +3,8 @@ package io.bpf4j.linux;
 import io.bpf4j.abi.ProgramType;
 import io.bpf4j.isa.Instructions;
 import io.bpf4j.isa.text.ConformanceCase;
+import io.bpf4j.jit.JitEngine;
+import io.bpf4j.runtime.Engine;
 import io.bpf4j.runtime.Invocation;
 import io.bpf4j.runtime.ProgramImage;
 import io.bpf4j.runtime.RuntimeOptions;
@@ -12,8 +14,9 @@ import io.bpf4j.runtime.memory.Region;
 import io.bpf4j.runtime.memory.RegionKind;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,8 +29,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Differential: bpf4j's interpreter and the Linux kernel run the same programs on the same memory and must
- * leave the same r0 and the same memory. The programs are the conformance suite's (where the kernel accepts
+ * Differential: each bpf4j engine (interpreter, JIT) and the Linux kernel run the same programs on the same
+ * memory and must leave the same r0 and the same memory. The programs are the conformance suite's (where the kernel accepts
  * them) and seeded random ones; a difference names the program (seed and index) and both outcomes.
  */
 @ExtendWith(KernelTests.class)
@@ -37,13 +40,17 @@ class KernelDifferentialTest {
         KernelTests.assumeKernel(ProgramType.XDP);
     }
 
-    /** The interpreter under the same contract; the memory after the run is read back from its region. */
-    static KernelIsaRunner.Ran embedded(String name, Instructions program, byte[] memory) {
+    static List<Engine> engines() {
+        return List.of(Interpreter.INSTANCE, JitEngine.create());
+    }
+
+    /** A bpf4j engine under the same contract; the memory after the run is read back from its region. */
+    static KernelIsaRunner.Ran embedded(Engine engine, String name, Instructions program, byte[] memory) {
         ProgramImage image = ConformanceEnvironment.load(name, program);
         Invocation invocation = new Invocation(RuntimeOptions.DEFAULTS).begin();
         Region region = memory.length == 0 ? null : Region.copyOf(RegionKind.CALLER_MEMORY, "input", memory, true);
         long r1 = region == null ? 0 : invocation.memory().register(region);
-        long r0 = image.prepared(Interpreter.INSTANCE).run(invocation, r1, memory.length);
+        long r0 = image.prepared(engine).run(invocation, r1, memory.length);
         return new KernelIsaRunner.Ran(r0, region == null ? new byte[0] : region.segment().toArray(JAVA_BYTE));
     }
 
@@ -51,8 +58,9 @@ class KernelDifferentialTest {
         return "r0=0x" + Long.toHexString(r.r0()) + " memory=" + HexFormat.of().formatHex(r.memory());
     }
 
-    @Test
-    void conformanceProgramsLeaveTheSameR0AndMemoryInTheInterpreterAndTheKernel() throws IOException {
+    @ParameterizedTest
+    @MethodSource("engines")
+    void conformanceProgramsLeaveTheSameR0AndMemoryInBpf4jAndTheKernel(Engine engine) throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(KernelConformanceTest.suite()),
                 "skipped: no conformance suite at " + KernelConformanceTest.suite());
         List<String> differences = new ArrayList<>();
@@ -60,28 +68,30 @@ class KernelDifferentialTest {
         for (ConformanceCase c : KernelConformanceTest.cases()) {
             if (KernelConformanceTest.usesUnwindHelper(c.program())) continue;
             if (!(KernelIsaRunner.run("conf", c.program(), c.memory()) instanceof KernelIsaRunner.Ran kernel)) continue;
-            KernelIsaRunner.Ran bpf4j = embedded(c.name(), c.program(), c.memory());
+            KernelIsaRunner.Ran bpf4j = embedded(engine, c.name(), c.program(), c.memory());
             compared++;
             if (bpf4j.r0() != kernel.r0() || !java.util.Arrays.equals(bpf4j.memory(), kernel.memory())) {
-                differences.add(c.name() + ": interpreter " + describe(bpf4j) + " / kernel " + describe(kernel));
+                differences.add(c.name() + ": " + engine.name() + " " + describe(bpf4j) + " / kernel " + describe(kernel));
             }
         }
         assertThat(differences).isEmpty();
         assertThat(compared).isGreaterThanOrEqualTo(299);
     }
 
-    @Test
-    void randomProgramsAgree() {
-        compareRandom(0xB4F4_2026L, 300, 40);
+    @ParameterizedTest
+    @MethodSource("engines")
+    void randomProgramsAgree(Engine engine) {
+        compareRandom(engine, 0xB4F4_2026L, 300, 40);
     }
 
-    @Test
+    @ParameterizedTest
+    @MethodSource("engines")
     @Tag("long")
-    void manyRandomProgramsAgree() {
-        compareRandom(0x5EED_0001L, 20_000, 80);
+    void manyRandomProgramsAgree(Engine engine) {
+        compareRandom(engine, 0x5EED_0001L, 20_000, 80);
     }
 
-    static void compareRandom(long seed, int programs, int bodyLength) {
+    static void compareRandom(Engine engine, long seed, int programs, int bodyLength) {
         SplittableRandom random = new SplittableRandom(seed);
         RandomPrograms generator = new RandomPrograms(random);
         List<String> problems = new ArrayList<>();
@@ -94,10 +104,10 @@ class KernelDifferentialTest {
                         + r.error().getMessage() + "); the generator must only make verifiable programs\n"
                         + io.bpf4j.isa.text.Disassembler.listing(program) + "\n" + VerifierLog.lastLines(r.error().log(), 12));
                 case KernelIsaRunner.Ran kernel -> {
-                    KernelIsaRunner.Ran bpf4j = embedded(name, program, memory);
+                    KernelIsaRunner.Ran bpf4j = embedded(engine, name, program, memory);
                     if (bpf4j.r0() != kernel.r0() || !java.util.Arrays.equals(bpf4j.memory(), kernel.memory())) {
-                        problems.add(name + " on memory " + HexFormat.of().formatHex(memory) + ":\n  interpreter "
-                                + describe(bpf4j) + "\n  kernel      " + describe(kernel) + "\n" + io.bpf4j.isa.text.Disassembler.listing(program));
+                        problems.add(name + " on memory " +  HexFormat.of().formatHex(memory) + ":\n  " + engine.name() + " "
+                                + describe(bpf4j) + "\n  kernel " + describe(kernel) + "\n" + io.bpf4j.isa.text.Disassembler.listing(program));
                     }
                 }
             }
