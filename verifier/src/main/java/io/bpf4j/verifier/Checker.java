@@ -206,6 +206,7 @@ final class Checker {
     private boolean isStateVisited() {
         List<Checkpoint> list = explored.computeIfAbsent(pc, k -> new ArrayList<>());
         boolean callbackEntry = st.cur().callbackOf >= 0 && structure.subprogAt(pc) >= 0;
+        boolean inLoop = false;
         for (int i = 0; i < list.size(); i++) {
             Checkpoint c = list.get(i);
             if (c.branches > 0) {
@@ -214,20 +215,22 @@ final class Checker {
                     if (callbackEntry) return true;
                     throw new Reject(pc, "infinite loop detected at insn " + pc);
                 }
-                continue;
-            }
-            if (StateEquivalence.covers(c.state, st, false)) {
+                inLoop = true;
+            } else if (StateEquivalence.covers(c.state, st, false)) {
                 c.hits++;
                 return true;
             }
+            // a state that keeps failing to cover others is not worth comparing with (Linux's eviction rule)
             c.misses++;
             if (c.misses > c.hits * 3 + 3) {
                 list.remove(i--);
                 liveStates--;
             }
         }
-        boolean add = jmpsProcessed - prevJmpsProcessed >= 2 && processed - prevInsnProcessed >= 8
-                || structure.loopHead[pc] && list.isEmpty() || structure.subprogAt(pc) >= 0;
+        int jumps = jmpsProcessed - prevJmpsProcessed, steps = processed - prevInsnProcessed;
+        // inside a loop every iteration differs: save states rarely there (at most one per 20 jumps or 100 steps)
+        boolean add = inLoop ? jumps >= 20 || steps >= 100 : jumps >= 2 && steps >= 8;
+        add |= structure.loopHead[pc] && list.isEmpty() || structure.subprogAt(pc) >= 0 && list.isEmpty();
         if (!add) return false;
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = processed;

@@ -418,7 +418,7 @@ public record ScalarBounds(Tnum tnum, long smin, long smax, long umin, long umax
                     return null;
                 }
                 if (s.isConst() && Long.bitCount(s.constValue() & (jmp32 ? 0xffffffffL : -1L)) == 1) {
-                    long bit = s.constValue();
+                    long bit = s.constValue() & (jmp32 ? 0xffffffffL : -1L);
                     Tnum t = d.tnum;
                     d = d.withTnum(new Tnum(t.value() | bit, t.mask() & ~bit));
                 }
