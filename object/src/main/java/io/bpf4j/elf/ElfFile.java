@@ -1,5 +1,6 @@
 package io.bpf4j.elf;
 
+import io.bpf4j.object.LinkException;
 import io.bpf4j.object.MalformedObjectException;
 
 import java.nio.charset.StandardCharsets;
@@ -72,9 +73,13 @@ public final class ElfFile {
         return symbols;
     }
 
-    public ElfSymbol symbol(int index, ElfSection relocationSection) {
+    /**
+     * The symbol a relocation names; index 0 (the null symbol) and indexes past the table are a {@link LinkException}
+     * naming the relocation section and the entry ({@code where}).
+     */
+    public ElfSymbol symbol(int index, String relocationSection, String where) {
         if (index <= 0 || index >= symbols.size()) {
-            throw new io.bpf4j.object.LinkException(fileName, relocationSection == null ? null : relocationSection.name(), null,
+            throw new LinkException(fileName, relocationSection, where,
                     "relocation names symbol #" + index + ", which does not exist (the symbol table has " + symbols.size() + " entries)");
         }
         return symbols.get(index);
@@ -224,7 +229,7 @@ public final class ElfFile {
                 long offset = u64(at, s.name()), info = u64(at + 8, s.name());
                 long symbol = info >>> 32;
                 if (symbol >= symbols.size()) {
-                    throw new io.bpf4j.object.LinkException(fileName, s.name(), "entry " + i + " (offset 0x" + Long.toHexString(offset) + ")",
+                    throw new LinkException(fileName, s.name(), "entry " + i + " (offset 0x" + Long.toHexString(offset) + ")",
                             "relocation names symbol #" + symbol + ", which does not exist (the symbol table has " + symbols.size() + " entries)");
                 }
                 if (offset < 0 || offset >= target.size()) {

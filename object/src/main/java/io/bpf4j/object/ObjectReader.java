@@ -281,7 +281,7 @@ final class ObjectReader {
 
     private String kind(int typeId) {
         BtfType t = btf.type(typeId);
-        return t == null ? "void" : t.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT) + (t.name().isEmpty() ? "" : " '" + t.name() + "'");
+        return t == null ? "void" : BtfType.kindName(t.kind()) + (t.name().isEmpty() ? "" : " '" + t.name() + "'");
     }
 
     // --- stage: legacy maps --------------------------------------------------------------------------------------
@@ -448,7 +448,7 @@ final class ObjectReader {
                 if (function == null) throw elf.error(relName, where, "applies to " + section.name() + " outside every function");
                 Instruction insn = function.code().slot(slot - function.start());
                 if (insn == null) throw elf.error(relName, where, "applies to the second half of an lddw in " + function.name());
-                ElfSymbol sym = elf.symbol(rel.symbolIndex(), elf.section(relName));
+                ElfSymbol sym = elf.symbol(rel.symbolIndex(), relName, where);
                 String context = "function " + function.name() + " pc " + (slot - function.start()) + ": " + where + " against " + sym.displayName();
                 if (bySlot.put(slot, resolve(section, relName, context, insn, sym)) != null) {
                     throw elf.error(relName, where, "a second relocation for the same instruction");
@@ -534,7 +534,7 @@ final class ObjectReader {
             if (within < 0 || within % 8 != 0) throw elf.error(relName, where, "is not on a pointer of the values array");
             long slot = within / 8;
             if (slot >= map.maxEntries) throw elf.error(relName, where, "initialises slot " + slot + " of a map with " + map.maxEntries + " entries");
-            ElfSymbol sym = elf.symbol(rel.symbolIndex(), elf.section(relName));
+            ElfSymbol sym = elf.symbol(rel.symbolIndex(), relName, where);
             where += " against " + sym.displayName();
             if (sym.isUndefined()) throw new LinkException(file, relName, where, "symbol '" + sym.name() + "' is not defined in this object");
             if (map.valuesArePrograms) {
