@@ -130,11 +130,14 @@ public final class Assembler {
     /** Assembles {@code text}; errors name {@code source} (a file name, or null) and the line. */
     public static Instructions assemble(String source, String text) {
         ProgramBuilder out = new ProgramBuilder(source);
+        // one matcher per form, reset for each line: creating ~25 matchers per line would cost more than matching
+        Matcher[] matchers = new Matcher[SYNTAX.size()];
+        for (int i = 0; i < matchers.length; i++) matchers[i] = SYNTAX.get(i).pattern().matcher("");
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             out.at(i + 1, lines[i]);
             try {
-                assembleLine(lines[i], out);
+                assembleLine(lines[i], matchers, out);
             } catch (IllegalArgumentException e) {
                 throw out.error(e.getMessage(), e);
             }
@@ -142,7 +145,7 @@ public final class Assembler {
         return out.finish();
     }
 
-    private static void assembleLine(String line, ProgramBuilder out) {
+    private static void assembleLine(String line, Matcher[] matchers, ProgramBuilder out) {
         String code = stripComment(line).strip();
         if (code.isEmpty()) return;
         if (code.equals("...")) {
@@ -161,7 +164,7 @@ public final class Assembler {
             code = code.substring(columns.end()).strip();
         }
         code = ANNOTATION.matcher(code).replaceFirst("");
-        if (fromBytes != null && Disassembler.objdumpAmbiguousForms(fromBytes).contains(code.replaceAll("\\s+", " "))) {
+        if (fromBytes != null && isAmbiguousFormOf(code, fromBytes)) {
             // the text is what llvm-objdump prints for these bytes but does not say everything: the bytes do
             out.add(fromBytes);
             return;
@@ -173,20 +176,28 @@ public final class Assembler {
         }
         if (code.isEmpty()) return;
         if (code.equals("<unknown>")) throw new IllegalArgumentException("llvm-objdump could not decode this instruction");
-        for (Syntax s : SYNTAX) {
-            Matcher m = s.pattern().matcher(code);
+        for (int i = 0; i < matchers.length; i++) {
+            Matcher m = matchers[i].reset(code);
             if (m.matches()) {
-                s.form().emit(m, out);
+                SYNTAX.get(i).form().emit(m, out);
                 return;
             }
         }
         throw new IllegalArgumentException("not a BPF instruction in llvm-objdump syntax");
     }
 
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Pattern REGISTER_NAME = Pattern.compile("[rw]\\d+");
+
+    private static boolean isAmbiguousFormOf(String code, Instruction fromBytes) {
+        List<String> forms = Disassembler.objdumpAmbiguousForms(fromBytes);
+        return !forms.isEmpty() && forms.contains(WHITESPACE.matcher(code).replaceAll(" "));
+    }
+
     /** The instruction in objdump's bytes column, or null when there is none or it does not decode. */
     private static Instruction decodeColumn(String bytes) {
         if (bytes == null) return null;
-        String[] hex = bytes.strip().split("\\s+");
+        String[] hex = WHITESPACE.split(bytes.strip());
         long[] slots = new long[hex.length / 8];
         for (int i = 0; i < hex.length; i++) slots[i / 8] |= Long.parseLong(hex[i], 16) << (8 * (i % 8));
         try {
@@ -232,7 +243,7 @@ public final class Assembler {
     }
 
     private static boolean isRegister(String operand) {
-        return operand.matches("[rw]\\d+");
+        return REGISTER_NAME.matcher(operand).matches();
     }
 
     private static boolean narrow(String register) {

@@ -10,10 +10,10 @@ import io.bpf4j.isa.testing.InstructionShapes;
 import io.bpf4j.isa.testing.RandomInstructions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,7 +28,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,11 +60,12 @@ class DisassemblerLlvmTest {
         compare(Instructions.of(new RandomInstructions(new SplittableRandom(0xb9f4)).next(20_000)));
     }
 
-    @TestFactory
-    Stream<DynamicTest> everyFixtureSectionMatchesLlvm() {
-        return ElfSections.fixtures().flatMap(object -> ElfSections.executable(object).entrySet().stream()
-                .map(section -> DynamicTest.dynamicTest(object.getFileName() + " " + section.getKey(),
-                        () -> compare(Instructions.decode(section.getValue())))));
+    /** The code of every clang fixture, all sections back to back (objdump does not care where programs start). */
+    @Test
+    void fixtureCodeMatchesLlvm() throws Exception {
+        ByteArrayOutputStream code = new ByteArrayOutputStream();
+        ElfSections.fixtures().forEach(object -> ElfSections.executable(object).values().forEach(code::writeBytes));
+        compare(Instructions.decode(code.toByteArray()));
     }
 
     /**
@@ -74,27 +74,50 @@ class DisassemblerLlvmTest {
      * with the default CPU and with {@code --mcpu=v4}. Without the bytes column, objdump's {@code call 0xc}
      * cannot say whether it is a helper or a bpf2bpf call; the assembler reads a helper call.
      */
-    @TestFactory
-    Stream<DynamicTest> objdumpOutputAssemblesToItsOwnBytes() {
-        return ElfSections.fixtures().flatMap(object -> Stream.of("--mcpu=v1", "--mcpu=v4").map(cpu ->
-                DynamicTest.dynamicTest(object.getFileName() + " " + cpu, () -> {
-                    String output = run(OBJDUMP.toString(), "-d", "-z", "-r", "-l", cpu, object.toString());
-                    ByteArrayOutputStream expected = new ByteArrayOutputStream();
-                    for (String line : output.split("\n")) {
-                        Matcher m = LINE.matcher(line);
-                        if (m.matches()) expected.writeBytes(HexFormat.ofDelimiter(" ").parseHex(m.group(2)));
-                    }
-                    byte[] bytes = expected.toByteArray();
-                    assertThat(bytes).isNotEmpty();
-                    assertThat(Assembler.assemble(object.getFileName().toString(), output).encode()).isEqualTo(bytes);
+    @ParameterizedTest
+    @ValueSource(strings = {"--mcpu=v1", "--mcpu=v4"})
+    void objdumpOutputAssemblesToItsOwnBytes(String cpu) throws Exception {
+        List<String> command = new ArrayList<>(List.of(OBJDUMP.toString(), "-d", "-z", "-r", "-l", cpu));
+        List<String> plainCommand = new ArrayList<>(List.of(OBJDUMP.toString(), "-d", "-z", "--no-show-raw-insn", cpu));
+        List<String> objects = ElfSections.fixtures().map(Path::toString).toList();
+        command.addAll(objects);
+        plainCommand.addAll(objects);
+        List<String> outputs = perFile(run(command.toArray(String[]::new)));
+        List<String> plainOutputs = perFile(run(plainCommand.toArray(String[]::new)));
+        assertThat(outputs).hasSize(objects.size());
+        assertThat(plainOutputs).hasSize(objects.size());
+        for (int i = 0; i < objects.size(); i++) {
+            String object = objects.get(i);
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            for (String line : outputs.get(i).split("\n")) {
+                Matcher m = LINE.matcher(line);
+                if (m.matches()) expected.writeBytes(HexFormat.ofDelimiter(" ").parseHex(m.group(2)));
+            }
+            byte[] bytes = expected.toByteArray();
+            assertThat(bytes).as(object).isNotEmpty();
+            assertThat(Assembler.assemble(object, outputs.get(i)).encode()).as(object).isEqualTo(bytes);
 
-                    String withoutBytes = run(OBJDUMP.toString(), "-d", "-z", "--no-show-raw-insn", cpu, object.toString());
-                    for (int slot = 0; slot < bytes.length; slot += 8) {
-                        if (bytes[slot] == (byte) 0x85) bytes[slot + 1] &= 0x0f; // only a helper call can be read back
-                        if (bytes[slot] == 0x18) slot += 8; // skip the second half of an lddw
-                    }
-                    assertThat(Assembler.assemble(object.getFileName().toString(), withoutBytes).encode()).isEqualTo(bytes);
-                })));
+            for (int slot = 0; slot < bytes.length; slot += 8) {
+                if (bytes[slot] == (byte) 0x85) bytes[slot + 1] &= 0x0f; // only a helper call can be read back
+                if (bytes[slot] == 0x18) slot += 8; // skip the second half of an lddw
+            }
+            assertThat(Assembler.assemble(object, plainOutputs.get(i)).encode()).as(object + " without bytes").isEqualTo(bytes);
+        }
+    }
+
+    /** objdump's output for several files, cut where each file's header starts. */
+    private static List<String> perFile(String output) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder current = null;
+        for (String line : output.split("\n")) {
+            if (line.contains(":\tfile format ")) {
+                if (current != null) parts.add(current.toString());
+                current = new StringBuilder();
+            }
+            if (current != null) current.append(line).append('\n');
+        }
+        if (current != null) parts.add(current.toString());
+        return parts;
     }
 
     @Test
