@@ -44,6 +44,7 @@ public class HashTableMap extends EmbeddedMap {
     /** One element: its own key copy and value storage, never reused. */
     static final class Elem {
         final byte[] key;
+        final MemorySegment keySegment; // the same bytes, for vectorised comparison
         final int hash;
         final ValueRef[] values;
         final Object payload;
@@ -55,6 +56,7 @@ public class HashTableMap extends EmbeddedMap {
 
         Elem(byte[] key, int hash, ValueRef[] values, Object payload) {
             this.key = key;
+            this.keySegment = key == null ? null : MemorySegment.ofArray(key);
             this.hash = hash;
             this.values = values;
             this.payload = payload;
@@ -135,14 +137,13 @@ public class HashTableMap extends EmbeddedMap {
     private Elem find(Node head, int h, MemorySegment key, long off) {
         for (Node n = head; n != null; n = n.next) {
             Elem e = n.elem;
-            if (e.hash == h && sameKey(e.key, key, off)) return e;
+            if (e.hash == h && sameKey(e, key, off)) return e;
         }
         return null;
     }
 
-    private boolean sameKey(byte[] mine, MemorySegment key, long off) {
-        for (int i = 0; i < keySize; i++) if (mine[i] != key.get(ValueLayout.JAVA_BYTE, off + i)) return false;
-        return true;
+    private boolean sameKey(Elem e, MemorySegment key, long off) {
+        return MemorySegment.mismatch(e.keySegment, 0, keySize, key, off, off + keySize) < 0;
     }
 
     /** The list without {@code gone}: the nodes before it are copied, the rest is shared. */
