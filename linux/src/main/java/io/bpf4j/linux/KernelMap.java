@@ -37,10 +37,11 @@ public class KernelMap implements BpfMap {
     private final int perCpuStride;
     private volatile boolean frozen;
 
-    KernelMap(MapDefinition definition, Fd fd) {
+    /** @param cpus values per element: {@link PossibleCpus#count()} for per-CPU maps, else 1 */
+    KernelMap(MapDefinition definition, Fd fd, int cpus) {
         this.definition = definition;
         this.fd = fd;
-        this.cpus = definition.isPerCpu() ? PossibleCpus.count() : 1;
+        this.cpus = cpus;
         this.perCpuStride = (definition.valueSize() + 7) & ~7;
     }
 
@@ -74,6 +75,7 @@ public class KernelMap implements BpfMap {
             throw new BpfErrnoException(Errno.EINVAL, "map " + definition.name() + " (" + definition.type()
                     + ") needs the inner map's definition");
         }
+        int cpus = definition.isPerCpu() ? PossibleCpus.count() : 1; // before the map exists: it may throw
         KernelMap inner = definition.isMapInMap() ? create(definition.inner()) : null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(BpfCommand.MAP_CREATE.attrSize(), 8);
@@ -95,7 +97,7 @@ public class KernelMap implements BpfMap {
                 long r = Syscalls.bpf(BpfCommand.MAP_CREATE, attr, describeForCreate(definition, btf != null));
                 Fd fd = new Fd((int) r, "map " + definition.name());
                 return definition.type() == MapType.PROG_ARRAY ? new KernelProgArray(definition, fd)
-                        : new KernelMap(definition, fd);
+                        : new KernelMap(definition, fd, cpus);
             } finally {
                 if (btf != null) btf.descriptor().release();
                 if (inner != null) inner.fd.release();

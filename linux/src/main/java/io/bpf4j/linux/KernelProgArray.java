@@ -23,7 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 public final class KernelProgArray extends KernelMap {
     KernelProgArray(MapDefinition definition, Fd fd) {
-        super(definition, fd);
+        super(definition, fd, 1);
     }
 
     /** Creates an empty prog array of {@code maxEntries} slots. */

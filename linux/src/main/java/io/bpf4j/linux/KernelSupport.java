@@ -124,15 +124,27 @@ public final class KernelSupport {
     private String probeType(ProgramType type) {
         String impossible = switch (type) {
             case UNSPEC -> "BPF_PROG_TYPE_UNSPEC is not a program type";
-            case TRACING, EXT, LSM, STRUCT_OPS ->
-                    type.uapiName() + " programs need an attach target's BTF id; bpf4j's probe loads only "
-                            + "programs without one";
+            case EXT, STRUCT_OPS -> type.uapiName() + " programs need a target program or a struct_ops map; "
+                    + "bpf4j's probe does not build one";
             default -> null;
         };
         if (impossible != null) return impossible;
         Instructions trivial = Instructions.of(Instruction.Alu.imm(true, AluOp.MOV, 0, 0), new Instruction.Exit());
         ProgramLoadSpec spec = ProgramLoadSpec.of("bpf4j_probe", type, trivial).withExpectedAttachType(attachTypeFor(type));
         if (type == ProgramType.SYSCALL) spec = spec.withFlags(ProgramLoadSpec.F_SLEEPABLE);
+        if (type == ProgramType.TRACING || type == ProgramType.LSM) {
+            // TRACING is probed as tp_btf/sched_switch, LSM as lsm/file_open: both name a vmlinux BTF id
+            boolean tracing = type == ProgramType.TRACING;
+            String target = tracing ? "btf_trace_sched_switch" : "bpf_lsm_file_open";
+            int id;
+            try {
+                id = VmlinuxBtf.id(tracing ? VmlinuxBtf.KIND_TYPEDEF : VmlinuxBtf.KIND_FUNC, target);
+            } catch (io.bpf4j.BpfException e) {
+                return type.uapiName() + " programs need the kernel's BTF: " + e.getMessage();
+            }
+            if (id < 0) return "kernel " + kernelRelease + " has no " + target + " in its BTF to probe " + type.uapiName();
+            spec = spec.withAttachBtfId(id);
+        }
         try {
             KernelProgram.load(spec).close();
             return null;
@@ -142,6 +154,10 @@ public final class KernelSupport {
             }
             throw e;
         } catch (ProgramRejectedException e) {
+            if (e.errno() == Errno.EPERM.number() && VerifierLog.reason(e.log()) == null) {
+                return "kernel " + kernelRelease + " refuses " + type.uapiName() + " programs with EPERM and no "
+                        + "verifier message; " + Privileges.epermDespiteCapabilities();
+            }
             if (e.errno() == Errno.EINVAL.number() && VerifierLog.reason(e.log()) == null) {
                 return "kernel " + kernelRelease + " does not load " + type.uapiName() + " programs (EINVAL without a "
                         + "verifier message for `r0 = 0; exit`: the type is unknown or compiled out)";
@@ -155,6 +171,8 @@ public final class KernelSupport {
     /** The attach type a trivial program of {@code type} must be loaded with, or null for none. */
     static AttachType attachTypeFor(ProgramType type) {
         return switch (type) {
+            case TRACING -> AttachType.TRACE_RAW_TP;
+            case LSM -> AttachType.LSM_MAC;
             case CGROUP_SOCK_ADDR -> AttachType.CGROUP_INET4_CONNECT;
             case CGROUP_SOCKOPT -> AttachType.CGROUP_GETSOCKOPT;
             case SK_LOOKUP -> AttachType.SK_LOOKUP;

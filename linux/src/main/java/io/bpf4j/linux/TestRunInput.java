@@ -80,6 +80,27 @@ public record TestRunInput(byte[] data, byte[] context, int repeat, int flags, i
         return context == null ? null : context.clone();
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TestRunInput t && java.util.Arrays.equals(data, t.data) && java.util.Arrays.equals(context, t.context)
+                && repeat == t.repeat && flags == t.flags && cpu == t.cpu && dataOutCapacity == t.dataOutCapacity
+                && contextOutCapacity == t.contextOutCapacity;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(java.util.Arrays.hashCode(data), java.util.Arrays.hashCode(context), repeat, flags, cpu,
+                dataOutCapacity, contextOutCapacity);
+    }
+
+    @Override
+    public String toString() {
+        return "TestRunInput[data=" + (data == null ? "none" : data.length + " bytes") + ", context="
+                + (context == null ? "none" : context.length + " bytes") + ", repeat=" + repeat + ", flags=0x"
+                + Integer.toHexString(flags) + ", cpu=" + cpu + ", dataOut=" + dataOutCapacity + ", contextOut="
+                + contextOutCapacity + "]";
+    }
+
     int dataLength() {
         return data == null ? 0 : data.length;
     }

@@ -38,7 +38,12 @@ class KernelSupportTest {
             String why = s.unavailableReason(t); // an unexpected errno or log would throw here and fail the test
             if (why != null) assertThat(why).contains(t.uapiName());
         }
-        assertThat(s.unavailableReason(ProgramType.TRACING)).contains("attach target's BTF id");
+        assertThat(s.unavailableReason(ProgramType.EXT)).contains("target program");
+        assertThat(s.unavailableReason(ProgramType.STRUCT_OPS)).contains("struct_ops map");
+        // probed as tp_btf/sched_switch through the kernel's own BTF
+        assertThat(s.supports(ProgramType.TRACING)).as(s.unavailableReason(ProgramType.TRACING)).isTrue();
+        String lsm = s.unavailableReason(ProgramType.LSM); // this kernel has no BPF trampolines: EPERM
+        if (lsm != null) assertThat(lsm).contains("BPF_PROG_TYPE_LSM").contains("EPERM");
         assertThat(s.unavailableReason(ProgramType.UNSPEC)).contains("not a program type");
         // what every kernel with bpf(2) since 4.18 loads, and what the seed's examples use
         for (ProgramType t : new ProgramType[] {ProgramType.SOCKET_FILTER, ProgramType.XDP, ProgramType.SCHED_CLS,
