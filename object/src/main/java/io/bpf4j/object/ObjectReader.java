@@ -464,7 +464,9 @@ final class ObjectReader {
                     + ": extern symbol '" + sym.name() + "' (kconfig, ksym or kfunc) is not supported");
         }
         if (sym.sectionIndex() >= ElfSymbol.SHN_LORESERVE) {
-            throw new LinkException(file, relName, where, "symbol is in special section 0x" + Integer.toHexString(sym.sectionIndex()) + ", not in code, maps or data");
+            throw new LinkException(file, relName, where, "symbol is in special section 0x" + Integer.toHexString(sym.sectionIndex())
+                    + (sym.sectionIndex() == ElfSymbol.SHN_COMMON ? " (SHN_COMMON: an uninitialised global built with -fcommon; initialise it or build with -fno-common)" : "")
+                    + ", not in code, maps or data");
         }
         ElfSection target = elf.section(sym.sectionIndex());
         switch (insn) {
