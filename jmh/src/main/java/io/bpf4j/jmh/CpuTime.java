@@ -1,0 +1,44 @@
+package io.bpf4j.jmh;
+
+import io.bpf4j.runtime.Executable;
+import io.bpf4j.runtime.Invocation;
+import io.bpf4j.runtime.RuntimeOptions;
+import io.bpf4j.runtime.interpreter.Interpreter;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
+/**
+ * A cross-check for a shared machine: the same invocations as {@link InterpreterBenchmark}, timed with the
+ * thread's CPU time instead of the wall clock, reporting the best of several rounds. When other processes compete
+ * for the cores, JMH's wall-clock ns/op includes the time this thread waited for a core; CPU time does not.
+ * JMH remains the reference; this says how much of its number is the machine's load.
+ *
+ * <pre>java -cp jmh/target/benchmarks.jar io.bpf4j.jmh.CpuTime [rounds]</pre>
+ */
+public final class CpuTime {
+    private CpuTime() {}
+
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (BenchmarkPrograms p : BenchmarkPrograms.values()) {
+            Executable program = p.image().prepared(Interpreter.INSTANCE);
+            Invocation invocation = new Invocation(RuntimeOptions.DEFAULTS);
+            MemorySegment input = p.input();
+            long instructions = p.instructionsPerRun(Interpreter.INSTANCE);
+            int perRound = (int) Math.max(1, 20_000_000L / instructions); // about 20M instructions per round
+            double best = Double.MAX_VALUE;
+            long sink = 0;
+            for (int round = 0; round < rounds; round++) {
+                long start = threads.getCurrentThreadCpuTime();
+                for (int i = 0; i < perRound; i++) sink += BenchmarkPrograms.invoke(program, invocation, input);
+                double nsPerOp = (threads.getCurrentThreadCpuTime() - start) / (double) perRound;
+                if (round >= rounds / 3) best = Math.min(best, nsPerOp); // the first third is warm-up
+            }
+            System.out.printf("%-16s %10.1f ns/op (CPU)  %6d instructions  %6.2f ns/instruction  (sink %d)%n",
+                    p, best, instructions, best / instructions, sink & 1);
+        }
+    }
+}
