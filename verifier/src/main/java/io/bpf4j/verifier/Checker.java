@@ -230,7 +230,8 @@ final class Checker {
         int jumps = jmpsProcessed - prevJmpsProcessed, steps = processed - prevInsnProcessed;
         // inside a loop every iteration differs: save states rarely there (at most one per 20 jumps or 100 steps)
         boolean add = inLoop ? jumps >= 20 || steps >= 100 : jumps >= 2 && steps >= 8;
-        add |= structure.loopHead[pc] && list.isEmpty() || structure.subprogAt(pc) >= 0 && list.isEmpty();
+        // loop heads and callback entries keep one state, so a loop that makes no progress is noticed
+        add |= (structure.loopHead[pc] || callbackEntry) && list.isEmpty();
         if (!add) return false;
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = processed;

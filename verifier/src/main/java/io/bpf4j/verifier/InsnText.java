@@ -1,15 +1,13 @@
 package io.bpf4j.verifier;
 
 import io.bpf4j.isa.Instruction;
+import io.bpf4j.isa.text.Disassembler;
 
-/**
- * Instruction text for the log. Placeholder until the isa disassembler (llvm-objdump syntax, the same the
- * kernel's log uses) is available: the record's own description.
- */
+/** Instruction text for the log: llvm-objdump syntax from the isa disassembler, the syntax the kernel's log uses. */
 final class InsnText {
     private InsnText() {}
 
     static String of(Instruction insn, int pc) {
-        return insn.toString();
+        return Disassembler.instruction(insn, pc);
     }
 }

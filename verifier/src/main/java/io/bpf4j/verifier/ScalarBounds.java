@@ -499,25 +499,44 @@ public record ScalarBounds(Tnum tnum, long smin, long smax, long umin, long umax
         return new ScalarBounds[] {lo.withUnsigned32(lo.u32min, u32minOf(lo.u32max, loMax)), hi.withUnsigned32(u32maxOf(hi.u32min, hiMin), hi.u32max)};
     }
 
+    private static String snum(long v) {
+        return v >= -512 && v <= 512 ? Long.toString(v) : "0x" + Long.toHexString(v);
+    }
+
+    private static String unum(long v) {
+        return Long.compareUnsigned(v, 512) <= 0 ? Long.toString(v) : "0x" + Long.toHexString(v);
+    }
+
     // ---- printing ----------------------------------------------------------------------------------
 
     /**
-     * The kernel's log notation: a constant prints as its signed value; otherwise the facts that say
-     * something, e.g. {@code scalar(smin=0,smax=umax=255,var_off=(0x0; 0xff))}.
+     * The kernel's log notation: a constant prints as its value; otherwise each bound that says something,
+     * equal minimums (and equal maximums) joined, e.g. {@code scalar(smin=umin=11,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff))}.
+     * Numbers within ±512 print in decimal, others in hex.
      */
     public String describe() {
-        if (isConst()) return Long.toString(tnum.value());
+        if (isConst()) return snum(tnum.value());
+        String[] names = {"smin", "smax", "umin", "umax", "smin32", "smax32", "umin32", "umax32"};
+        long[] vals = {smin, smax, umin, umax, s32min, s32max, u32min & 0xffffffffL, u32max & 0xffffffffL};
+        boolean[] omit = {smin == Long.MIN_VALUE, smax == Long.MAX_VALUE, umin == 0, umax == -1L,
+                s32min == Integer.MIN_VALUE, s32max == Integer.MAX_VALUE, u32min == 0, u32max == -1};
         StringBuilder sb = new StringBuilder("scalar(");
         String sep = "";
-        if (smin != Long.MIN_VALUE) { sb.append(sep).append("smin=").append(smin); sep = ","; }
-        if (smax != Long.MAX_VALUE) { sb.append(sep).append("smax=").append(smax); sep = ","; }
-        if (umin != 0) { sb.append(sep).append("umin=").append(Long.toUnsignedString(umin)); sep = ","; }
-        if (umax != -1L) { sb.append(sep).append("umax=").append(Long.toUnsignedString(umax)); sep = ","; }
-        if (s32min != Integer.MIN_VALUE) { sb.append(sep).append("smin32=").append(s32min); sep = ","; }
-        if (s32max != Integer.MAX_VALUE) { sb.append(sep).append("smax32=").append(s32max); sep = ","; }
-        if (u32min != 0) { sb.append(sep).append("umin32=").append(Integer.toUnsignedString(u32min)); sep = ","; }
-        if (u32max != -1) { sb.append(sep).append("umax32=").append(Integer.toUnsignedString(u32max)); sep = ","; }
-        if (!tnum.isUnknown()) { sb.append(sep).append("var_off=").append(tnum); }
+        for (int i = 0; i < names.length; i++) {
+            if (omit[i]) continue;
+            boolean neg = names[i].charAt(0) == 's' && vals[i] < 0;
+            sb.append(sep).append(names[i]).append('=');
+            sep = ",";
+            for (int k = i + 2; k < names.length; k += 2) {
+                if (omit[k] || vals[k] != vals[i]) continue;
+                boolean neg2 = names[k].charAt(0) == 's' && vals[k] < 0;
+                if (neg2 != neg) continue;
+                omit[k] = true;
+                sb.append(names[k]).append('=');
+            }
+            sb.append(names[i].charAt(0) == 's' ? snum(vals[i]) : unum(vals[i]));
+        }
+        if (!tnum.isUnknown()) sb.append(sep).append("var_off=").append(tnum);
         return sb.append(')').toString();
-    }
+        }
 }
