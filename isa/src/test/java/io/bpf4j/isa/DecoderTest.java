@@ -1,8 +1,8 @@
 package io.bpf4j.isa;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 import java.util.HexFormat;
 
@@ -161,10 +161,5 @@ class DecoderTest {
         Instructions unlinked = Instructions.decode(code);
         assertThat(unlinked.size()).isEqualTo(2);
         assertThatThrownBy(unlinked::checkControlFlow).isInstanceOf(MalformedInstructionException.class);
-    }
-
-    @Test
-    void errorsAreBpfExceptions() {
-        assertThat(decodeFails(program("ff 00 00 00 00 00 00 00"))).isInstanceOf(io.bpf4j.BpfException.class);
     }
 }

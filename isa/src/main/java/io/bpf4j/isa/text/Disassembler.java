@@ -10,6 +10,7 @@ import io.bpf4j.isa.RawInstruction;
 import io.bpf4j.isa.Size;
 import io.bpf4j.isa.Source;
 
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -106,6 +107,42 @@ public final class Disassembler {
     }
 
     /**
+     * The program with labels instead of displacements, for reading: every slot that a jump or a bpf2bpf call
+     * lands on gets a line {@code L<pc>:}, and the jump says {@code goto L12}, {@code if r1 > 0x5 goto L12},
+     * {@code call L30} (LLVM's own syntax for a local call). A target outside the program or inside an lddw
+     * keeps its displacement, so the text still says exactly what the bytes do. {@link Assembler} reads it back
+     * to the same bytes.
+     */
+    public static String labelledText(Instructions program) {
+        BitSet targets = new BitSet(program.slotCount());
+        for (Instructions.At at : program) {
+            int target = labelTarget(program, at);
+            if (target >= 0) targets.set(target);
+        }
+        StringBuilder out = new StringBuilder(program.slotCount() * 24);
+        for (Instructions.At at : program) {
+            if (targets.get(at.pc())) out.append('L').append(at.pc()).append(":\n");
+            int target = labelTarget(program, at);
+            String text;
+            if (target < 0) text = instruction(at.instruction(), at.pc());
+            else if (at.instruction() instanceof Instruction.Jump j) text = jump(j, "L" + target);
+            else text = "call L" + target;
+            out.append(text).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** The slot a jump or local call at {@code at} lands on, if a label can name it; else -1. */
+    private static int labelTarget(Instructions program, Instructions.At at) {
+        int target = switch (at.instruction()) {
+            case Instruction.Jump j -> j.target(at.pc());
+            case Instruction.Call c when c.kind() == CallKind.LOCAL -> c.target(at.pc());
+            default -> -1;
+        };
+        return target >= 0 && target < program.slotCount() && !program.isSecondHalf(target) ? target : -1;
+    }
+
+    /**
      * The texts llvm-objdump-19 prints for {@code instruction} where they do not determine it (so differ from
      * ours), with whitespace runs as single spaces; empty where objdump's text is as exact as ours. The
      * {@link Assembler} uses them to let an objdump bytes column settle what such a text cannot.
@@ -153,7 +190,10 @@ public final class Disassembler {
     }
 
     private static String jump(Instruction.Jump j) {
-        String target = signedHex(j.displacement());
+        return jump(j, signedHex(j.displacement()));
+    }
+
+    private static String jump(Instruction.Jump j, String target) {
         if (j.isLong()) return "gotol " + target;
         if (!j.op().isConditional()) return "goto " + target;
         String prefix = j.jmp32() ? "w" : "r";

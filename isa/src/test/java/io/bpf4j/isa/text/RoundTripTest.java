@@ -27,6 +27,42 @@ class RoundTripTest {
         assertThat(Assembler.assemble(what, text).encode()).as("%s via text:\n%s", what, text).isEqualTo(bytes);
         String listing = Disassembler.listing(program);
         assertThat(Assembler.assemble(what, listing).encode()).as("%s via listing", what).isEqualTo(bytes);
+        String labelled = Disassembler.labelledText(program);
+        assertThat(Assembler.assemble(what, labelled).encode()).as("%s via labelled text:\n%s", what, labelled).isEqualTo(bytes);
+    }
+
+    @Test
+    void labelledTextNamesTargets() {
+        Instructions program = ConformanceAssembler.assemble("""
+                mov %r0, 0
+                lddw %r1, 0x100000000
+                jeq %r0, 1, +1
+                ja -5
+                call local +1
+                exit
+                ja +0x7fff
+                ja -2
+                ja -8
+                exit
+                """);
+        // slots 0, 5 and 7 are targets; the jump out of the program and the one into the lddw's second
+        // half (slot 2) keep their displacements
+        assertThat(Disassembler.labelledText(program)).isEqualTo("""
+                L0:
+                r0 = 0x0
+                r1 = 0x100000000 ll
+                if r0 == 0x1 goto L5
+                goto L0
+                L5:
+                call L7
+                exit
+                L7:
+                goto +0x7fff
+                goto L7
+                goto -0x8
+                exit
+                """);
+        assertThat(Assembler.assemble(Disassembler.labelledText(program))).isEqualTo(program);
     }
 
     @TestFactory
