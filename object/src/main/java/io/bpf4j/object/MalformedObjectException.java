@@ -11,6 +11,7 @@ public class MalformedObjectException extends BpfException {
     private final String file;
     private final String section;
     private final String location;
+    private String stage;
 
     /**
      * @param file     the file name as given to the reader
@@ -35,6 +36,27 @@ public class MalformedObjectException extends BpfException {
         if (section != null) sb.append(": section ").append(section.isEmpty() ? "<unnamed>" : section);
         if (location != null) sb.append(": ").append(location);
         return sb.append(": ").append(problem).toString();
+    }
+
+    /**
+     * The loading stage that found the problem ("load BTF maps", "link programs"...; see {@code ObjectReader}), or null
+     * when the exception did not come from reading an object. The message names it after the file.
+     */
+    public String stage() {
+        return stage;
+    }
+
+    /** Records the stage once, as the reader's pipeline passes the exception up. */
+    MalformedObjectException atStage(String name) {
+        if (stage == null) stage = name;
+        return this;
+    }
+
+    @Override
+    public String getMessage() {
+        String m = super.getMessage();
+        if (stage == null || file == null || !m.startsWith(file + ": ")) return m;
+        return file + ": " + stage + ": " + m.substring(file.length() + 2);
     }
 
     /** The file name given to the reader. */

@@ -27,8 +27,8 @@ import java.util.function.Supplier;
 
 /**
  * The loading pipeline, one stage per method, run in order by {@link #read()}. Each stage only reads what the
- * earlier ones produced; a failure names the stage (for errors that are not already the loader's own) and the
- * file, section and symbol or offset.
+ * earlier ones produced; a failure names the file, the stage ("tail_calls.o: load BTF maps: section .maps: map
+ * jmp_table: ..."), and the section and symbol or offset.
  */
 final class ObjectReader {
     static final String MAPS_SECTION = ".maps", LEGACY_MAPS_SECTION = "maps", TEXT_SECTION = ".text";
@@ -82,10 +82,14 @@ final class ObjectReader {
     private <T> T stage(String name, Supplier<T> body) {
         try {
             return body.get();
+        } catch (MalformedObjectException e) {
+            throw e.atStage(name);
+        } catch (UnsupportedFeatureException e) {
+            throw e.atStage(name);
         } catch (BpfException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError e) {
-            throw new MalformedObjectException(file, null, null, name + ": unexpected " + e, e);
+            throw new MalformedObjectException(file, null, null, "unexpected " + e, e).atStage(name);
         }
     }
 
@@ -163,6 +167,7 @@ final class ObjectReader {
             map.section = section;
             map.offset = sym.value();
             map.size = size;
+            map.definition(where(map)); // impossible sizes are this stage's finding
             add(map, section);
         }
     }
@@ -318,6 +323,7 @@ final class ObjectReader {
             m.section = section;
             m.offset = sym.value();
             m.size = defSize;
+            m.definition(where(m));
             add(m, section);
         }
     }
@@ -371,6 +377,10 @@ final class ObjectReader {
                 throw new UnsupportedFeatureException(file, null, -1, "section " + s.name() + ": arena (BPF_MAP_TYPE_ARENA) variables are not supported");
             }
         }
+    }
+
+    private static String where(MapBuilder m) {
+        return "map " + m.name;
     }
 
     private static boolean isSection(String name, String base) {

@@ -11,6 +11,7 @@ public class UnsupportedFeatureException extends BpfException {
     private final String file;
     private final String program;
     private final int pc;
+    private String stage;
 
     public UnsupportedFeatureException(String file, String program, int pc, String problem) {
         super(MalformedObjectException.describe(file, null, program == null ? null
@@ -18,6 +19,23 @@ public class UnsupportedFeatureException extends BpfException {
         this.file = file;
         this.program = program;
         this.pc = pc;
+    }
+
+    /** The loading stage that found the construct, or null; the message names it after the file. */
+    public String stage() {
+        return stage;
+    }
+
+    UnsupportedFeatureException atStage(String name) {
+        if (stage == null) stage = name;
+        return this;
+    }
+
+    @Override
+    public String getMessage() {
+        String m = super.getMessage();
+        if (stage == null || file == null || !m.startsWith(file + ": ")) return m;
+        return file + ": " + stage + ": " + m.substring(file.length() + 2);
     }
 
     public String file() {

@@ -24,19 +24,19 @@ class BadInputTest {
         byte[] full = Fixtures.bytes("tail_calls.o");
         assertThatThrownBy(() -> ObjectSpec.read("tail_calls.o", Arrays.copyOf(full, full.length - 100)))
                 .isInstanceOf(MalformedObjectException.class)
-                .hasMessageStartingWith("tail_calls.o: e_shoff 0x")
+                .hasMessageStartingWith("tail_calls.o: read ELF: e_shoff 0x")
                 .hasMessageEndingWith("section headers do not fit in the file of " + (full.length - 100) + " bytes");
         assertThatThrownBy(() -> ObjectSpec.read("tail_calls.o", Arrays.copyOf(full, 40)))
                 .isInstanceOf(MalformedObjectException.class).hasMessageContaining("truncated ELF header: 40 of 64 bytes");
         assertThatThrownBy(() -> ObjectSpec.read("empty.o", new byte[0]))
-                .isInstanceOf(MalformedObjectException.class).hasMessage("empty.o: not an ELF file (only 0 bytes)");
+                .isInstanceOf(MalformedObjectException.class).hasMessage("empty.o: read ELF: not an ELF file (only 0 bytes)");
     }
 
     @Test
     void somethingElseThanElfIsRefused() {
         byte[] text = "#!/bin/sh\necho this is not an object file\n".getBytes();
         assertThatThrownBy(() -> ObjectSpec.read("script.o", text))
-                .isInstanceOf(MalformedObjectException.class).hasMessage("script.o: not an ELF file (no \\x7fELF magic)");
+                .isInstanceOf(MalformedObjectException.class).hasMessage("script.o: read ELF: not an ELF file (no \\x7fELF magic)");
     }
 
     @Test
@@ -45,7 +45,7 @@ class BadInputTest {
         put(b, 0x12, 2, 62); // EM_X86_64
         assertThatThrownBy(() -> ObjectSpec.read("multi.o", b))
                 .isInstanceOf(MalformedObjectException.class)
-                .hasMessage("multi.o: e_machine: machine 62 is not EM_BPF (247)");
+                .hasMessage("multi.o: read ELF: e_machine: machine 62 is not EM_BPF (247)");
     }
 
     @Test
@@ -83,7 +83,8 @@ class BadInputTest {
         assertThatThrownBy(() -> ObjectSpec.read("tail_calls.o", b))
                 .isInstanceOf(MalformedObjectException.class)
                 .satisfies(e -> assertThat(((MalformedObjectException) e).section()).isEqualTo(".BTF"))
-                .hasMessageContaining("tail_calls.o: section .BTF: offset 0x" + Long.toHexString(b.length + 16L))
+                .satisfies(e -> assertThat(((MalformedObjectException) e).stage()).isEqualTo("read ELF"))
+                .hasMessageContaining("tail_calls.o: read ELF: section .BTF: offset 0x" + Long.toHexString(b.length + 16L))
                 .hasMessageContaining("lies outside the file");
     }
 
@@ -111,7 +112,7 @@ class BadInputTest {
         put(b, (int) (symtab.offset() + counter.index() * 24L + 6), 2, 0); // st_shndx = SHN_UNDEF
         assertThatThrownBy(() -> ObjectSpec.read("globals.o", b))
                 .isInstanceOf(UnsupportedFeatureException.class)
-                .hasMessageStartingWith("globals.o: section xdp: function globals_prog pc ")
+                .hasMessageStartingWith("globals.o: resolve relocations: section xdp: function globals_prog pc ")
                 .hasMessageEndingWith("against counter: extern symbol 'counter' (kconfig, ksym or kfunc) is not supported");
     }
 
@@ -124,12 +125,12 @@ class BadInputTest {
         put(b, (int) (maps.offset() + byProto.value() + 4), 4, 0); // key_size 0 for a hash
         assertThatThrownBy(() -> ObjectSpec.read("legacy_maps.o", b))
                 .isInstanceOf(MalformedObjectException.class)
-                .hasMessage("legacy_maps.o: section maps: map by_proto: HASH with key_size 0");
+                .hasMessage("legacy_maps.o: load legacy maps: section maps: map by_proto: HASH with key_size 0");
         put(b, (int) (maps.offset() + byProto.value() + 4), 4, 4);
         put(b, (int) (maps.offset() + byProto.value() + 8), 4, 0xffff_fff0L); // value_size ~4 GiB
         assertThatThrownBy(() -> ObjectSpec.read("legacy_maps.o", b))
                 .isInstanceOf(MalformedObjectException.class)
-                .hasMessage("legacy_maps.o: section maps: map by_proto: value_size of 4294967280 bytes is impossible");
+                .hasMessage("legacy_maps.o: load legacy maps: section maps: map by_proto: value_size of 4294967280 bytes is impossible");
     }
 
     @Test
@@ -146,7 +147,7 @@ class BadInputTest {
         put(b, (int) btfSection.offset() + btf.recordOffset(arrayId) + 12 + 8, 4, 4095);
         assertThatThrownBy(() -> ObjectSpec.read("maps_all.o", b))
                 .isInstanceOf(MalformedObjectException.class)
-                .hasMessage("maps_all.o: section .maps: map events: RINGBUF max_entries 4095 must be a power of two and a multiple of the page size (4096)");
+                .hasMessage("maps_all.o: load BTF maps: section .maps: map events: RINGBUF max_entries 4095 must be a power of two and a multiple of the page size (4096)");
     }
 
     @Test
@@ -156,7 +157,7 @@ class BadInputTest {
         put(b, (int) btf.offset() + 20, 4, btf.size()); // str_len: the string section now runs past the end
         assertThatThrownBy(() -> ObjectSpec.read("subprogs.o", b))
                 .isInstanceOf(MalformedObjectException.class)
-                .hasMessageStartingWith("subprogs.o: section .BTF: offset 0x10: string section at ")
+                .hasMessageStartingWith("subprogs.o: load BTF: section .BTF: offset 0x10: string section at ")
                 .hasMessageContaining("lies outside the .BTF section of " + btf.size() + " bytes");
     }
 
@@ -171,7 +172,7 @@ class BadInputTest {
         put(b, (int) section.offset() + record + 8, 4, 50_000);
         assertThatThrownBy(() -> ObjectSpec.read("subprogs.o", b))
                 .isInstanceOf(MalformedObjectException.class)
-                .hasMessage("subprogs.o: section .BTF: offset 0x" + Integer.toHexString(record) + ": type " + ptrId
+                .hasMessage("subprogs.o: load BTF: section .BTF: offset 0x" + Integer.toHexString(record) + ": type " + ptrId
                         + " (PTR '') refers to type 50000, which does not exist (" + (btf.typeCount() - 1) + " types)");
     }
 
@@ -181,7 +182,7 @@ class BadInputTest {
                 .isInstanceOfSatisfying(UnsupportedFeatureException.class, e -> {
                     assertThat(e.program()).isEqualTo("read_pid");
                     assertThat(e.pc()).isZero(); // "return task->tgid": the load is the first instruction
-                    assertThat(e.getMessage()).isEqualTo("core.o: program read_pid at pc 0: CO-RE relocation (field byte offset, "
+                    assertThat(e.getMessage()).isEqualTo("core.o: link programs: program read_pid at pc 0: CO-RE relocation (field byte offset, "
                             + "access 0:1 of 'task_like') in section kprobe/do_nothing is not supported: bpf4j does not relocate CO-RE accesses yet");
                 });
     }
@@ -210,7 +211,7 @@ class BadInputTest {
         b[info] = (byte) (b[info] & 0x0f); // STB_LOCAL
         assertThatThrownBy(() -> ObjectSpec.read("multi.o", b))
                 .isInstanceOf(MalformedObjectException.class)
-                .hasMessageStartingWith("multi.o: section xdp: function xdp_drop: a program must be a global function");
+                .hasMessageStartingWith("multi.o: split code into functions: section xdp: function xdp_drop: a program must be a global function");
     }
 
     @Test
@@ -227,7 +228,7 @@ class BadInputTest {
         put(b, (int) socket.offset() + callSlot * 8 + 4, 4, 1);
         assertThatThrownBy(() -> ObjectSpec.read("subprogs.o", b))
                 .isInstanceOf(LinkException.class)
-                .hasMessage("subprogs.o: section socket: function sock_squares pc " + callSlot
+                .hasMessage("subprogs.o: link programs: section socket: function sock_squares pc " + callSlot
                         + ": call into the middle of sum_of_squares (slot 2, it starts at 0)");
     }
 
