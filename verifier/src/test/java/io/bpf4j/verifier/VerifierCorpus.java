@@ -185,6 +185,39 @@ final class VerifierCorpus {
         accept("global data through lddw map value", SF, new Instruction.LoadImm64(1, io.bpf4j.isa.Pseudo.MAP_VALUE, GLOBALS, 8),
                 ldx(Size.DW, 0, 1, 0), exit());
 
+        accept("null check on a copy settles the original", SF, lookup(HASH, movr(6, 0), jeq(6, 0, 1), ldx(Size.DW, 0, 0, 0), mov(0, 0), exit()));
+        accept("a comparison narrows every copy of a scalar", SF, lookup(HASH,
+                jeq(0, 0, 8), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), movr(1, 0), jmp(JumpOp.JGT, 1, 7, 3),
+                alur(AluOp.ADD, 6, 0), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+
+        // ---- pointers (default mode: Linux without CAP_PERFMON)
+        reject("pointer comparison", SF, "R10 pointer comparison prohibited", jmpr(JumpOp.JEQ, 1, 10, 0), mov(0, 0), exit());
+        acceptPrivileged("pointer comparison, privileged", SF, jmpr(JumpOp.JEQ, 1, 10, 0), mov(0, 0), exit());
+        reject("32-bit arithmetic on a pointer", SF, "R1 32-bit pointer arithmetic prohibited", alu32(AluOp.ADD, 1, 1), mov(0, 0), exit());
+        reject("pointer minus pointer", SF, "R1 pointer -= pointer prohibited", alur(AluOp.SUB, 1, 10), mov(0, 0), exit());
+        acceptPrivileged("pointer minus pointer, privileged", SF, alur(AluOp.SUB, 1, 10), mov(0, 0), exit());
+        reject("bitwise operation on a pointer", SF, "R1 bitwise operator &= on pointer prohibited", alu(AluOp.AND, 1, 1), mov(0, 0), exit());
+        reject("multiplying a pointer", SF, "R1 pointer arithmetic with *= operator prohibited", alu(AluOp.MUL, 1, 2), mov(0, 0), exit());
+        reject("32-bit copy of a pointer", SF, "R1 partial copy of pointer", mov32r(0, 1), exit());
+        reject("scalar minus pointer", SF, "R0 tried to subtract pointer from scalar", mov(0, 1), alur(AluOp.SUB, 0, 1), exit());
+        reject("stack pointer out of the frame", SF, "R1 stack pointer arithmetic goes out of range, prohibited for !root; off=8",
+                movr(1, 10), add(1, 8), mov(0, 0), exit());
+        reject("pointer into a helper's scalar argument", TC, "R1 leaks addr into helper function",
+                movr(1, 10), mov(2, 0), call(Helper.REDIRECT.id()), mov(0, 0), exit());
+
+        // ---- legacy packet loads and atomics
+        accept("LD_ABS in a socket filter", SF, movr(6, 1), new Instruction.PacketLoad(Size.H, false, 0, 12), exit());
+        reject("LD_ABS without the context in R6", SF, "at the time of BPF_LD_ABS|IND R6 != pointer to skb",
+                mov(6, 0), new Instruction.PacketLoad(Size.H, false, 0, 12), exit());
+        reject("LD_ABS in xdp", XDP, "BPF_LD_[ABS|IND] instructions not allowed for this program type",
+                movr(6, 1), new Instruction.PacketLoad(Size.B, false, 0, 0), exit());
+        accept("atomic add on the stack", SF, st(Size.DW, 10, -8, 0), mov(1, 1),
+                new Instruction.Atomic(Size.DW, io.bpf4j.isa.AtomicOp.ADD, true, 10, 1, -8), movr(0, 1), exit());
+        reject("atomic add on the context", TC, "BPF_ATOMIC stores into R1 ctx is not allowed", mov(2, 1),
+                new Instruction.Atomic(Size.W, io.bpf4j.isa.AtomicOp.ADD, false, 1, 2, 48), mov(0, 0), exit());
+        reject("atomic on stack never written", SF, "invalid read from stack R10 off=-8 size=8", mov(1, 1),
+                new Instruction.Atomic(Size.DW, io.bpf4j.isa.AtomicOp.ADD, false, 10, 1, -8), mov(0, 0), exit());
+
         // ---- helpers
         reject("helper arguments clobbered by a call", SF, "R1 !read_ok", call(Helper.KTIME_GET_NS.id()), movr(0, 1), exit());
         reject("helper not allowed for xdp", XDP, "program of this type cannot use helper bpf_skb_store_bytes#9",
