@@ -68,6 +68,8 @@ public final class Assembler {
     /** objdump's file and section headers, and its relocation lines ({@code -r}: {@code R_BPF_64_64 map}, {@code CO-RE <byte_off> ...}). */
     private static final Pattern HEADER = Pattern.compile("^(?:.+:\\s+file format .*|Disassembly of section .*|[0-9a-fA-F]{16}:\\s+(?:R_\\w+|CO-RE\\b).*)$");
     private static final Pattern LABEL = Pattern.compile("^(" + IDENT + "):\\s*(.*)$");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Pattern REGISTER_NAME = Pattern.compile("[rw]\\d+");
 
     private interface Form {
         void emit(Matcher m, ProgramBuilder out);
@@ -185,9 +187,6 @@ public final class Assembler {
         }
         throw new IllegalArgumentException("not a BPF instruction in llvm-objdump syntax");
     }
-
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
-    private static final Pattern REGISTER_NAME = Pattern.compile("[rw]\\d+");
 
     private static boolean isAmbiguousFormOf(String code, Instruction fromBytes) {
         List<String> forms = Disassembler.objdumpAmbiguousForms(fromBytes);
