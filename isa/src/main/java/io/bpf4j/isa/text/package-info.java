@@ -10,6 +10,7 @@
  *       suite {@code .data} file.</li>
  * </ul>
  * Every text error is an {@link io.bpf4j.isa.text.AssemblyException} naming the line number and the line.
- * For every instruction of the model, text → bytes → text and bytes → text → bytes are the identity.
+ * For every instruction of the model, bytes → text → bytes is the identity in both syntaxes (the suite's syntax
+ * cannot express map references and kfunc offsets), and so text → bytes → text for the text they print.
  */
 package io.bpf4j.isa.text;
