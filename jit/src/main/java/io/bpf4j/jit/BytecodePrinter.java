@@ -70,7 +70,7 @@ public final class BytecodePrinter {
             case StoreInstruction s -> op.contains("_") ? op : op + " " + s.slot();
             case IncrementInstruction inc -> op + " " + inc.slot() + " " + inc.constant();
             case ConstantInstruction c -> switch (c.constantValue()) {
-                case DynamicConstantDesc<?> d -> op + " classData[" + d.bootstrapArgsList().getFirst() + "] "
+                case DynamicConstantDesc<?> d -> op + " " + d.bootstrapMethod().methodName() + d.bootstrapArgsList() + " "
                         + d.constantType().displayName();
                 case String s -> op + " \"" + s + "\"";
                 default -> op.contains("_") && !op.equals("ldc2_w") && !op.equals("ldc_w") ? op : op + " " + c.constantValue();

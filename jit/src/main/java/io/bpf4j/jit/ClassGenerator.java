@@ -81,12 +81,7 @@ final class ClassGenerator {
         this.classDesc = classDesc;
         this.methodLimit = methodLimit;
         this.fanout = Math.max(2, (methodLimit - 100) / 40);
-        this.functionHasTailCall = new boolean[layout.functions.size()];
-        for (ProgramLayout.Function f : layout.functions) {
-            for (int pc = f.start(); pc < f.end(); pc++) {
-                if (!layout.code.isSecondHalf(pc) && liveness.isTailCall(layout.code.at(pc))) functionHasTailCall[f.index()] = true;
-            }
-        }
+        this.functionHasTailCall = liveness.hasTailCall;
     }
 
     static String functionName(ProgramLayout.Function f) {
@@ -233,8 +228,12 @@ final class ClassGenerator {
                         cob.lload(2);
                     } else {
                         cob.aload(1);
-                        cob.getfield(CD_JIT_CONTEXT, "arguments", CD_long.arrayType());
+                        cob.getfield(CD_JIT_CONTEXT, "registers", CD_long.arrayType());
+                        cob.iload(6);
+                        cob.bipush(10);
+                        cob.imul();
                         cob.loadConstant(r);
+                        cob.iadd();
                         cob.laload();
                     }
                 }
@@ -276,7 +275,7 @@ final class ClassGenerator {
 
     /**
      * The method of a split function: parameters into a {@code long[11]}, then call the chunk (or router) holding the
-     * pc until it returns -1, then hand back r1–r5 if a caller reads them, and return r0.
+     * pc until it returns -1, then return r0.
      */
     private void emitDispatcher(CodeBuilder cob, FunctionPlan plan, List<Route> routes) {
         ProgramLayout.Function f = plan.function();
@@ -326,14 +325,6 @@ final class ClassGenerator {
             cob.dup();
             cob.istore(pc);
             cob.ifge(loop);
-            int function = functionOf(routes.get(lo).method());
-            if (liveness.exports[function]) {
-                Emitter.exportArguments(cob, r -> {
-                    cob.aload(regs);
-                    cob.loadConstant(r);
-                    cob.laload();
-                });
-            }
             cob.aload(regs);
             cob.iconst_0();
             cob.laload();
@@ -348,11 +339,6 @@ final class ClassGenerator {
         route(cob, routes, lo, mid - 1, regsSlot, pcSlot, loop);
         cob.labelBinding(upper);
         route(cob, routes, mid, hi, regsSlot, pcSlot, loop);
-    }
-
-    private static int functionOf(String method) {
-        int end = method.indexOf('$');
-        return Integer.parseInt(method.substring(1, end < 0 ? method.length() : end));
     }
 
     /** Emits {@code throw new IllegalStateException(message)}: reached only if the compiler itself is wrong. */

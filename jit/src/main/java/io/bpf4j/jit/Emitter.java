@@ -580,21 +580,9 @@ final class Emitter {
             cob.goto_(exitStub);
             return;
         }
-        if (gen.liveness.exports[function.index()]) exportArguments(cob, this::loadRegister);
         flushExecuted();
         loadRegister(0);
         cob.lreturn();
-    }
-
-    /** {@code ctx.arguments[1..5] = r1..r5}, for a caller that reads them after the call. */
-    static void exportArguments(CodeBuilder cob, java.util.function.IntConsumer pushRegister) {
-        for (int r = 1; r <= 5; r++) {
-            cob.aload(CTX);
-            cob.getfield(CD_JIT_CONTEXT, "arguments", CD_long.arrayType());
-            cob.loadConstant(r);
-            pushRegister.accept(r);
-            cob.lastore();
-        }
     }
 
     private void loadImm64(int pc, Instruction.LoadImm64 l) {
@@ -758,6 +746,15 @@ final class Emitter {
         addExecuted(k);
         checkBudget(pc);
         flushExecuted();
+        int reload = gen.liveness.reloadAfterCall[pc];
+        if (gen.hasTailCall(callee)) {
+            // the callee's tail calls leave their registers for us if we read r1-r5 afterwards
+            cob.aload(CTX);
+            cob.getfield(CD_JIT_CONTEXT, "capture", CD_int.arrayType());
+            calleeDepth();
+            cob.loadConstant(reload);
+            cob.iastore();
+        }
         cob.aload(CTX);
         cob.lload(newFp);
         calleeDepth();
@@ -771,10 +768,14 @@ final class Emitter {
             cob.getfield(CD_JIT_CONTEXT, "tailTarget", CD_COMPILED_CODE);
             cob.ifnull(none);
             cob.aload(CTX);
-            cob.lload(newFp);
             calleeDepth();
-            cob.invokevirtual(CD_JIT_CONTEXT, "continueTailCalls", MethodTypeDesc.of(CD_long, CD_long, CD_int));
+            cob.invokevirtual(CD_JIT_CONTEXT, "continueTailCalls", MethodTypeDesc.of(CD_long, CD_int));
             storeRegister(0);
+            for (int r = 1; r <= 5; r++) {
+                if ((reload & 1 << r) == 0) continue;
+                loadSnapshot(r, true);
+                storeRegister(r);
+            }
             cob.labelBinding(none);
         }
         cob.aload(mem);
@@ -784,15 +785,23 @@ final class Emitter {
         cob.getfield(CD_JIT_CONTEXT, "executed", CD_long);
         cob.lstore(exec);
         addExecuted(-k);
-        int reload = gen.liveness.reloadAfterCall[pc];
-        for (int r = 1; r <= 5; r++) {
-            if ((reload & 1 << r) == 0) continue;
-            cob.aload(CTX);
-            cob.getfield(CD_JIT_CONTEXT, "arguments", CD_long.arrayType());
-            cob.loadConstant(r);
-            cob.laload();
-            storeRegister(r);
-        }
+    }
+
+    /** Pushes {@code ctx.registers[frame * 10 + r]} for this frame or the callee's. */
+    private void loadSnapshot(int r, boolean callee) {
+        cob.aload(CTX);
+        cob.getfield(CD_JIT_CONTEXT, "registers", CD_long.arrayType());
+        snapshotIndex(r, callee);
+        cob.laload();
+    }
+
+    private void snapshotIndex(int r, boolean callee) {
+        if (callee) calleeDepth();
+        else cob.iload(DEPTH);
+        cob.bipush(10);
+        cob.imul();
+        cob.loadConstant(r);
+        cob.iadd();
     }
 
     private void calleeDepth() {
@@ -864,14 +873,21 @@ final class Emitter {
         cob.ifnull(failed);
         addExecuted(gen.countThrough[pc]);
         checkBudget(pc);
-        // a target that reads more than r1 at its entry (never a verified one) gets r0-r9 in the context
+        // A target that reads more than r1 at its entry, or a caller of this frame that reads r1-r5 after it, gets
+        // r0-r9 in the context (never for verified programs); values this site cannot know exactly stop the run.
         int exact = gen.liveness.exactAtTailCall[pc];
         cob.aload(target);
         cob.getfield(CD_COMPILED_CODE, "entryReads", CD_int);
+        cob.aload(CTX);
+        cob.getfield(CD_JIT_CONTEXT, "capture", CD_int.arrayType());
+        cob.iload(DEPTH);
+        cob.iaload();
+        cob.ior();
+        cob.dup();
+        cob.istore(callxIndex); // reused as a scratch int
         cob.ifeq(plain);
         Label exactEnough = cob.newLabel();
-        cob.aload(target);
-        cob.getfield(CD_COMPILED_CODE, "entryReads", CD_int);
+        cob.iload(callxIndex);
         cob.loadConstant(~exact & Liveness.R0_TO_R9);
         cob.iand();
         cob.ifeq(exactEnough);
@@ -879,15 +895,15 @@ final class Emitter {
         cob.lload(exec);
         cob.loadConstant(pc);
         loadInfo();
-        cob.aload(target);
+        cob.iload(callxIndex);
         cob.loadConstant(exact);
-        cob.invokestatic(CD_JIT_RUNTIME, "inexactTailCall", MethodTypeDesc.of(CD_EXECUTION_EXCEPTION, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO, CD_COMPILED_CODE, CD_int));
+        cob.invokestatic(CD_JIT_RUNTIME, "inexactTailCall", MethodTypeDesc.of(CD_EXECUTION_EXCEPTION, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO, CD_int, CD_int));
         cob.athrow();
         cob.labelBinding(exactEnough);
         for (int r = 0; r <= 9; r++) {
             cob.aload(CTX);
-            cob.getfield(CD_JIT_CONTEXT, "arguments", CD_long.arrayType());
-            cob.loadConstant(r);
+            cob.getfield(CD_JIT_CONTEXT, "registers", CD_long.arrayType());
+            snapshotIndex(r, false);
             loadRegister(r);
             cob.lastore();
         }
@@ -898,6 +914,9 @@ final class Emitter {
         cob.aload(CTX);
         loadRegister(1);
         cob.putfield(CD_JIT_CONTEXT, "tailR1", CD_long);
+        cob.aload(CTX);
+        loadRegister(10);
+        cob.putfield(CD_JIT_CONTEXT, "tailR10", CD_long);
         if (chunk != null) {
             if (exitStub == null) exitStub = cob.newLabel();
             cob.goto_(exitStub); // stores the count with the registers; the dispatcher returns and the caller runs the target

@@ -5,7 +5,7 @@ import io.bpf4j.runtime.memory.AddressSpace;
 
 /**
  * The JIT's state for one run of a program, passed to every generated method as its first argument: the
- * invocation and its memory, the instruction count, and the hand-over area of tail calls and register exports.
+ * invocation and its memory, the instruction count, and the hand-over area of tail calls.
  * One per {@code run}, used by one thread.
  *
  * <h2>Tail calls</h2>
@@ -26,13 +26,18 @@ public final class JitContext {
 
     /** The program a tail call jumps to, set by the tail call and cleared by {@link #continueTailCalls}. */
     CompiledCode tailTarget;
-    long tailR1;
+    /** r1 and r10 at the tail call: the target starts with them (r10 is the frame pointer unless the program wrote it). */
+    long tailR1, tailR10;
 
     /**
-     * r0–r9 for a program entered with {@link CompiledCode#entryReads} set (index = register), and the final r1–r5 of
-     * a bpf2bpf callee whose caller reads them.
+     * Per frame (index {@code depth * 10 + register}): r0–r9 at the last tail call of the frame, left when the target
+     * reads registers at its entry ({@link CompiledCode#entryReads}) or the frame's caller reads r1–r5 afterwards
+     * ({@link #capture}); at depth 0 also the r2–r5 a run starts with.
      */
-    final long[] arguments = new long[10];
+    final long[] registers = new long[AddressSpace.MAX_FRAMES * 10];
+
+    /** Per frame: the r1–r5 (bit n = rn) its caller reloads if the frame ends in a tail call; set by the call site. */
+    final int[] capture = new int[AddressSpace.MAX_FRAMES];
 
     JitContext(JitEngine engine, Invocation invocation) {
         this.engine = engine;
@@ -42,13 +47,13 @@ public final class JitContext {
         this.executed = 0;
     }
 
-    /** Runs tail call targets in the frame {@code depth} (r10 = {@code fp}) until one exits; returns its r0. */
-    long continueTailCalls(long fp, int depth) {
+    /** Runs tail call targets in frame {@code depth} until one exits; returns its r0. */
+    long continueTailCalls(int depth) {
         long r0 = 0;
         CompiledCode target;
         while ((target = tailTarget) != null) {
             tailTarget = null;
-            r0 = target.enter(this, tailR1, fp, depth);
+            r0 = target.enter(this, tailR1, tailR10, depth);
         }
         return r0;
     }

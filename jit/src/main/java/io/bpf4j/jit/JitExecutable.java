@@ -74,7 +74,7 @@ public final class JitExecutable implements Executable {
     public long run(Invocation invocation, long r1, long r2, long r3, long r4, long r5) {
         if (compiled == null) return fallback.run(invocation, r1, r2, r3, r4, r5);
         JitContext ctx = new JitContext(engine, invocation);
-        long[] args = ctx.arguments;
+        long[] args = ctx.registers;
         args[2] = r2;
         args[3] = r3;
         args[4] = r4;
@@ -82,7 +82,7 @@ public final class JitExecutable implements Executable {
         long fp = invocation.memory().frameTop(0);
         try {
             long r0 = entry.enter(ctx, r1, fp, 0);
-            if (ctx.tailTarget != null) r0 = ctx.continueTailCalls(fp, 0);
+            if (ctx.tailTarget != null) r0 = ctx.continueTailCalls(0);
             invocation.recordExecuted(ctx.executed);
             return r0;
         } catch (ProgramExit exit) {

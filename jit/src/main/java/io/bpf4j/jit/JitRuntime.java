@@ -43,8 +43,9 @@ final class JitRuntime {
         };
     }
 
+    /** {@code executed} already counts the instruction at {@code pc}: it is what went over the budget. */
     static ExecutionException budgetExhausted(JitContext ctx, long executed, int pc, ProgramInfo info) {
-        ctx.executed = executed + info.countThrough[pc];
+        ctx.executed = executed;
         return info.error(Reason.BUDGET_EXHAUSTED, pc, "instruction budget of " + ctx.budget + " exhausted (an endless or too long loop?)", null);
     }
 
@@ -104,13 +105,16 @@ final class JitRuntime {
         return code;
     }
 
-    /** A tail call target reads registers whose values this call site cannot give exactly. */
-    static ExecutionException inexactTailCall(JitContext ctx, long executed, int pc, ProgramInfo info, CompiledCode target, int exact) {
+    /**
+     * A tail call target (or the caller of this frame, afterwards) reads registers whose values this call site cannot
+     * give exactly: {@code needed} are the registers read, {@code exact} those the site knows.
+     */
+    static ExecutionException inexactTailCall(JitContext ctx, long executed, int pc, ProgramInfo info, int needed, int exact) {
         ctx.executed = executed + info.countThrough[pc];
-        int missing = target.entryReads & ~exact;
-        return info.error(Reason.UNSUPPORTED, pc, "the tail call target reads r" + Integer.numberOfTrailingZeros(missing)
-                + " at its entry, which this program may have left unwritten since it began; the JIT cannot pass its value"
-                + " (verified programs never read it; run unverified chains like this one on the interpreter)", null);
+        int missing = needed & ~exact;
+        return info.error(Reason.UNSUPPORTED, pc, "after this tail call r" + Integer.numberOfTrailingZeros(missing)
+                + " is read before it is written, and this program may have left it as it found it, a value the JIT does"
+                + " not keep (verified programs never read it; run unverified programs like this one on the interpreter)", null);
     }
 
     /**
@@ -160,7 +164,7 @@ final class JitRuntime {
                             "this program reads r0 or r6-r9 at its entry, which a tail call cannot pass to the interpreter"
                                     + " (it runs there because the JIT could not compile it: " + reason + ")", null);
                 }
-                long[] a = ctx.arguments;
+                long[] a = ctx.registers; // depth 0
                 long before = ctx.executed;
                 try {
                     return interpreted.run(ctx.invocation, r1, a[2], a[3], a[4], a[5]);

@@ -11,15 +11,15 @@ import io.bpf4j.isa.Source;
  * Which registers cross function boundaries, so that compiled code computes exactly what the interpreter computes
  * even for programs no verifier has seen, while verified programs pay nothing for it.
  *
- * <p>The interpreter has one register file: a bpf2bpf callee sees its caller's r0 and r6–r9, and after the call the
- * caller sees the callee's final r1–r5. In compiled code each function keeps registers in its own locals, so:
+ * <p>In the interpreter a bpf2bpf callee starts with a copy of all its caller's registers (r10 aside), and only r0
+ * comes back — except when the callee's frame ended in a tail call: then the caller gets back r1–r5 as they were at
+ * the last tail call of that frame. In compiled code each function keeps registers in its own locals, so:
  * <ul>
  *   <li>a function's <em>parameters</em> are the registers r0–r9 it may read before writing them (backward
  *       liveness, interprocedural to a fixpoint); a verified callee reads only its arguments;</li>
- *   <li>where a caller may read r1–r5 after a call before writing them, the callee <em>exports</em> its final
- *       r1–r5 into the context at exit and the call site reloads the live ones; verified programs never do this,
- *       and a function that exports yet may end in a tail call cannot be compiled exactly (the tail call target
- *       is another program), so it is refused;</li>
+ *   <li>where a caller may read r1–r5 after calling a function that makes tail calls, the call site asks the tail
+ *       call sites of that frame to leave their registers in the context ({@link JitContext#capture}) and reloads
+ *       the live ones if a tail call happened; verified programs never read them;</li>
  *   <li>at each tail call site the registers whose locals hold the interpreter's value (<em>exact</em>: parameters,
  *       r10, and registers written on every path since the function began) are recorded: a target that reads
  *       more than r1 at its entry (only unverified programs do) gets those values, and an inexact one stops the
@@ -31,9 +31,9 @@ final class Liveness {
 
     /** Per function: registers (bit n = rn, r0–r9) the function reads before writing: its parameters. */
     final int[] params;
-    /** Per function: it writes its final r1–r5 to the context at exit for a caller that reads them. */
-    final boolean[] exports;
-    /** Per slot of a call: the r1–r5 the caller reloads from the context after the call. */
+    /** Per function: it contains a tail call (at its own level, not in functions it calls). */
+    final boolean[] hasTailCall;
+    /** Per slot of a call: the r1–r5 the caller reloads from the context when the callee's frame ended in a tail call. */
     final int[] reloadAfterCall;
     /** Per slot of a tail call: registers whose locals hold the interpreter's values there. */
     final int[] exactAtTailCall;
@@ -46,7 +46,12 @@ final class Liveness {
         this.tailCallHelper = tailCallHelper;
         int n = layout.functions.size();
         params = new int[n];
-        exports = new boolean[n];
+        hasTailCall = new boolean[n];
+        for (ProgramLayout.Function f : layout.functions) {
+            for (int pc = f.start(); pc < f.end(); pc++) {
+                if (!layout.code.isSecondHalf(pc) && isTailCall(layout.code.at(pc))) hasTailCall[f.index()] = true;
+            }
+        }
         reloadAfterCall = new int[layout.code.slotCount()];
         exactAtTailCall = new int[layout.code.slotCount()];
     }
@@ -54,7 +59,6 @@ final class Liveness {
     static Liveness of(ProgramLayout layout, int tailCallHelper) {
         Liveness l = new Liveness(layout, tailCallHelper);
         l.solve();
-        l.refuseExportsAcrossTailCalls();
         l.exactness();
         return l;
     }
@@ -115,45 +119,27 @@ final class Liveness {
                     params[f.index()] = p;
                     changed = true;
                 }
-                // calls after which r1-r5 are read: the callee must hand its final values back
+                // calls after which r1-r5 are read: reloaded if the callee's frame ends in a tail call
                 for (int pc = f.start(); pc < f.end(); pc++) {
                     if (code.isSecondHalf(pc)) continue;
                     Instruction insn = code.at(pc);
-                    boolean local = insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL;
-                    if (!local && !(insn instanceof Instruction.CallIndirect)) continue;
-                    int need = liveIn[pc + 1] & R1_TO_R5;
-                    reloadAfterCall[pc] = need;
-                    if (need == 0) continue;
-                    if (local) {
-                        int g = layout.functionStartingAt(((Instruction.Call) insn).target(pc)).index();
-                        if (!exports[g]) {
-                            exports[g] = true;
-                            changed = true;
-                        }
+                    boolean mayTailCall;
+                    if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL) {
+                        mayTailCall = hasTailCall[layout.functionStartingAt(c.target(pc)).index()];
+                    } else if (insn instanceof Instruction.CallIndirect) {
+                        mayTailCall = anyTailCall();
                     } else {
-                        for (int g = 0; g < exports.length; g++) {
-                            if (!exports[g]) {
-                                exports[g] = true;
-                                changed = true;
-                            }
-                        }
+                        continue;
                     }
+                    reloadAfterCall[pc] = mayTailCall ? liveIn[pc + 1] & R1_TO_R5 : 0;
                 }
             }
         }
     }
 
-    private void refuseExportsAcrossTailCalls() {
-        Instructions code = layout.code;
-        for (ProgramLayout.Function f : layout.functions) {
-            if (!exports[f.index()]) continue;
-            for (int pc = f.start(); pc < f.end(); pc++) {
-                if (!code.isSecondHalf(pc) && isTailCall(code.at(pc))) {
-                    throw new JitCompilationException(layout.program, pc, "a caller reads r1-r5 after calling the function at "
-                            + f.start() + ", which may end in this tail call: the values would come from another program");
-                }
-            }
-        }
+    private boolean anyTailCall() {
+        for (boolean b : hasTailCall) if (b) return true;
+        return false;
     }
 
     /** Registers live before {@code insn} given those live after it. */
@@ -174,7 +160,7 @@ final class Liveness {
                 def = 0;
             }
             case Instruction.Exit x -> {
-                use = R0 | (exports[f.index()] ? R1_TO_R5 : 0);
+                use = R0;
                 def = 0;
             }
             case Instruction.LoadImm64 l -> {
@@ -199,7 +185,7 @@ final class Liveness {
             }
             case Instruction.Call c when c.kind() == CallKind.LOCAL -> {
                 use = params[layout.functionStartingAt(c.target(pc)).index()];
-                def = R0 | R1_TO_R5;
+                def = R0; // r1-r5 come back unchanged, or (after a tail call in the callee) reloaded: not killed
             }
             case Instruction.Call c when isTailCall(c) -> {
                 use = R1 | 1 << 2 | 1 << 3;
@@ -211,7 +197,7 @@ final class Liveness {
             }
             case Instruction.CallIndirect c -> {
                 use = bit(c.reg()) | R1_TO_R5 | allParams();
-                def = R0 | R1_TO_R5;
+                def = R0;
             }
         }
         return (out & ~def) | use;
@@ -221,11 +207,7 @@ final class Liveness {
     private void exactness() {
         Instructions code = layout.code;
         for (ProgramLayout.Function f : layout.functions) {
-            boolean hasTailCall = false;
-            for (int pc = f.start(); pc < f.end(); pc++) {
-                if (!code.isSecondHalf(pc) && isTailCall(code.at(pc))) hasTailCall = true;
-            }
-            if (!hasTailCall) continue;
+            if (!hasTailCall[f.index()]) continue;
             int[] in = new int[code.slotCount()];
             boolean[] seen = new boolean[code.slotCount()];
             in[f.start()] = params[f.index()] | R10;
@@ -237,8 +219,11 @@ final class Liveness {
                     if (!seen[pc] || code.isSecondHalf(pc)) continue;
                     Instruction insn = code.at(pc);
                     int out = in[pc] | defs(insn);
-                    if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL || insn instanceof Instruction.CallIndirect) {
-                        out &= ~(R1_TO_R5 & ~reloadAfterCall[pc]); // r1-r5 not reloaded keep the caller's stale values
+                    boolean callMayTailCall = insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
+                            && hasTailCall[layout.functionStartingAt(c.target(pc)).index()]
+                            || insn instanceof Instruction.CallIndirect && anyTailCall();
+                    if (callMayTailCall) {
+                        out &= ~(R1_TO_R5 & ~reloadAfterCall[pc]); // not reloaded: the interpreter may have the callee's
                     }
                     int next = pc + insn.slots();
                     switch (insn) {

@@ -13,6 +13,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -23,6 +25,8 @@ final class Runs {
     static final Engine INTERPRETER = Interpreter.INSTANCE;
     /** Verifies every class it generates and refuses to fall back: a test program that does not compile is a failure. */
     static final JitEngine JIT = new JitEngine(JitOptions.defaults().withVerify(true).withFallback(FallbackPolicy.FAIL));
+    /** Like {@link #JIT} without {@code ClassFile.verify} (which costs more than compiling): for volume. */
+    static final JitEngine FAST_JIT = new JitEngine(JitOptions.defaults().withVerify(false).withFallback(FallbackPolicy.FAIL));
 
     static List<Engine> engines() {
         return List.of(INTERPRETER, JIT);
@@ -38,14 +42,28 @@ final class Runs {
         boolean sameAs(Outcome o) {
             boolean sameEnd = error == null
                     ? o.error == null && r0 == o.r0
-                    : o.error != null && error.reason() == o.error.reason() && error.getMessage().equals(o.error.getMessage());
+                    : o.error != null && error.reason() == o.error.reason() && normalized(error).equals(normalized(o.error));
             return sameEnd && executed == o.executed && tailCalls == o.tailCalls && Arrays.equals(memory, o.memory);
         }
     }
 
+    /**
+     * An error message without what differs between two address spaces by design: the generation in the top 16 bits
+     * of addresses (every address space starts at its own) and generation numbers in words.
+     */
+    static String normalized(ExecutionException e) {
+        return e.getMessage().replaceAll("0x[0-9a-f]{4}_([0-9a-f]{4}_[0-9a-f]{8})", "0xGGGG_$1")
+                .replaceAll("generation \\d+", "generation G");
+    }
+
     /** Runs with {@code memory} (copied) as caller memory in r1 and its length in r2; null means r1 = r2 = 0. */
     static Outcome run(Engine engine, ProgramImage image, byte[] memory, RuntimeOptions options) {
-        Invocation inv = new Invocation(options).begin();
+        return run(engine, image, memory, new Invocation(options));
+    }
+
+    /** Runs in {@code inv} (begun anew). */
+    static Outcome run(Engine engine, ProgramImage image, byte[] memory, Invocation inv) {
+        inv.begin();
         Region region = memory == null ? null : Region.copyOf(RegionKind.CALLER_MEMORY, "input", memory, true);
         long r1 = region == null ? 0 : inv.memory().register(region);
         long r0 = 0;
@@ -59,10 +77,37 @@ final class Runs {
         return new Outcome(r0, error, inv.executedInstructions(), inv.tailCalls(), after);
     }
 
+    private static final Map<RuntimeOptions, Invocation[]> PAIRS = new ConcurrentHashMap<>();
+
+    /**
+     * Two invocations whose address spaces are at the same generation, so that a program's pointers have the same
+     * bits on both engines (programs may compute with them) as long as each is begun once per comparison.
+     */
+    static Invocation[] alignedPair(RuntimeOptions options) {
+        return PAIRS.computeIfAbsent(options, o -> {
+            Invocation a = new Invocation(o), b = new Invocation(o);
+            a.begin();
+            b.begin();
+            for (int i = 0; i < 70_000 && a.memory().generation() != b.memory().generation(); i++) a.begin();
+            if (a.memory().generation() != b.memory().generation()) throw new IllegalStateException("cannot align generations");
+            return new Invocation[] {a, b};
+        });
+    }
+
+    /** Runs on the interpreter and on the JIT (same address generation), returns both outcomes. */
+    static Outcome[] compare(ProgramImage image, byte[] memory, RuntimeOptions options) {
+        return compare(JIT, image, memory, options);
+    }
+
+    static Outcome[] compare(JitEngine jit, ProgramImage image, byte[] memory, RuntimeOptions options) {
+        Invocation[] pair = alignedPair(options);
+        return new Outcome[] {run(INTERPRETER, image, memory, pair[0]), run(jit, image, memory, pair[1])};
+    }
+
     /** Runs on the interpreter and on the JIT, fails unless they agree in every respect, returns the JIT's outcome. */
     static Outcome both(ProgramImage image, byte[] memory, RuntimeOptions options) {
-        Outcome interpreted = run(INTERPRETER, image, memory, options);
-        Outcome compiled = run(JIT, image, memory, options);
+        Outcome[] o = compare(image, memory, options);
+        Outcome interpreted = o[0], compiled = o[1];
         if (!interpreted.sameAs(compiled)) {
             fail("engines disagree on " + image.name() + "\n  interpreter: " + interpreted.describe() + "\n  jit:         " + compiled.describe());
         }
