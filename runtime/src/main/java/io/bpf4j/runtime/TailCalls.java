@@ -1,5 +1,9 @@
 package io.bpf4j.runtime;
 
+import io.bpf4j.maps.ProgArray;
+import io.bpf4j.runtime.memory.Access;
+import io.bpf4j.runtime.memory.MemoryFault;
+
 /**
  * The tail call mechanism every engine shares ({@code bpf_tail_call(ctx, prog_array, index)}, helper 12), as the
  * seed and Linux define it:
@@ -20,18 +24,33 @@ public final class TailCalls {
     /**
      * Decides a tail call: the program to continue with, or null when the call falls through.
      *
-     * @param progArray the value of r2: a handle to a {@link TailCallTargets}
+     * @param progArray the value of r2: a handle to a {@link TailCallTargets} or to an embedded
+     *                  {@link ProgArray} whose slots hold {@link ProgramImage}s or {@link Executable}s
      * @param index     the value of r3
-     * @throws io.bpf4j.runtime.memory.MemoryFault when r2 is not a prog array handle
+     * @throws MemoryFault when r2 is not a prog array handle or a slot holds something that is not a program
      */
     public static ProgramImage resolve(Invocation invocation, long progArray, long index) {
-        TailCallTargets targets = invocation.memory().object(progArray, TailCallTargets.class);
+        Object array = invocation.memory().object(progArray, Object.class, "prog array");
         int slot = (int) index;
-        if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) return null;
-        ProgramImage target = targets.target(slot);
+        Object target;
+        switch (array) {
+            case TailCallTargets targets -> {
+                if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) return null;
+                target = targets.target(slot);
+            }
+            case ProgArray<?> embedded -> target = embedded.get(slot); // null beyond max_entries
+            default -> throw new MemoryFault(Access.HANDLE, progArray, 0, invocation.memory().regionAt(progArray),
+                    "expected a prog array handle, found " + invocation.memory().regionAt(progArray).describe() + " (" + array.getClass().getSimpleName() + ")");
+        }
         if (target == null) return null;
         if (invocation.tailCalls >= invocation.options().tailCallLimit()) return null;
+        ProgramImage image = switch (target) {
+            case ProgramImage p -> p;
+            case Executable e -> e.image();
+            default -> throw new MemoryFault(Access.HANDLE, progArray, 0, invocation.memory().regionAt(progArray),
+                    "slot " + Integer.toUnsignedString(slot) + " of the prog array holds a " + target.getClass().getSimpleName() + ", not a program");
+        };
         invocation.tailCalls++;
-        return target;
+        return image;
     }
 }

@@ -174,7 +174,30 @@ class TailCallTest {
                 .isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("pc 2")
                 .hasMessageContaining("call 0xc <bpf_tail_call>")
-                .hasMessageContaining("r2 use as handle at 0x0000_0000_00000000: expected a TailCallTargets handle, null pointer")
+                .hasMessageContaining("r2 use as handle at 0x0000_0000_00000000: expected a prog array handle, null pointer")
                 .extracting(e -> ((ExecutionException) e).reason()).isEqualTo(ExecutionException.Reason.BAD_CALL_TARGET);
+    }
+
+    @Test
+    void anEmbeddedProgArrayWorksAndReplacingASlotTakesEffectAtTheNextTailCall() {
+        io.bpf4j.maps.ProgArray<ProgramImage> array = io.bpf4j.maps.EmbeddedMaps.createProgArray(
+                new io.bpf4j.abi.MapDefinition("jumps", io.bpf4j.abi.MapType.PROG_ARRAY, 4, 4, 4), null);
+        ProgramImage entry = Programs.image("entry", code("mov %r0, 0", loadObject(2, 0), "mov %r3, 3\ncall 12\nexit"), NO_HELPERS, List.of(array));
+        assertThat(Programs.run(entry)).isZero(); // empty slot: falls through
+        array.update(3, Programs.image("v1", code("mov %r0, 1\nexit")));
+        assertThat(Programs.run(entry)).isEqualTo(1);
+        array.update(3, Programs.image("v2", code("mov %r0, 2\nexit")));
+        assertThat(Programs.run(entry)).isEqualTo(2);
+        ProgramImage beyond = Programs.image("beyond", code("mov %r0, 9", loadObject(2, 0), "lddw %r3, 0x100000003\ncall 12\nexit"), NO_HELPERS, List.of(array));
+        assertThat(Programs.run(beyond)).isEqualTo(2); // low 32 bits: slot 3
+    }
+
+    @Test
+    void aHandleToSomethingElseIsABadTailCallTarget() {
+        ProgramImage entry = Programs.image("entry", code(loadObject(2, 0), "mov %r3, 0\ncall 12\nexit"), NO_HELPERS, List.of("not a prog array"));
+        assertThatThrownBy(() -> Programs.run(entry))
+                .isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("pc 3")
+                .hasMessageContaining("expected a prog array handle, found object handle 'not a prog array' (String)");
     }
 }

@@ -182,12 +182,17 @@ public final class AddressSpace {
 
     /** The object behind a handle address (see {@link Region#handle}), or a fault saying what the address is instead. */
     public <T> T object(long address, Class<T> type) {
+        return object(address, type, type.getSimpleName());
+    }
+
+    /** {@link #object(long, Class)} with {@code what} naming the expected object in messages (e.g. "prog array"). */
+    public <T> T object(long address, Class<T> type, String what) {
         Region r = regionAt(address);
-        String wanted = "expected a " + type.getSimpleName() + " handle";
+        String wanted = "expected a " + what + " handle";
         if (r == null || r.object == null || (int) address != 0) {
-            String what = r == null ? diagnose(Access.READ, address, 0)
+            String found = r == null ? diagnose(Access.READ, address, 0)
                     : r.object == null ? "found " + r.describe() : "found an offset of " + (address & 0xffffffffL) + " into " + r.describe();
-            throw new MemoryFault(Access.HANDLE, address, 0, r, wanted + ", " + what);
+            throw new MemoryFault(Access.HANDLE, address, 0, r, wanted + ", " + found);
         }
         if (!type.isInstance(r.object)) {
             throw new MemoryFault(Access.HANDLE, address, 0, r, wanted + ", found " + r.describe() + " (" + r.object.getClass().getSimpleName() + ")");
