@@ -105,6 +105,20 @@ class KernelTailCallTest {
     }
 
     @Test
+    void r0CannotBeReadAfterATailCallThatFellThrough() {
+        // Linux's verifier treats bpf_tail_call as returning nothing: r0 is uninitialised afterwards
+        try (KernelProgArray jumps = KernelProgArray.create("jumps", 1)) {
+            assertThatThrownBy(() -> KernelProgram.load("reads_r0", ProgramType.XDP, program(
+                    movReg(6, 1), mov(0, 7), movReg(1, 6), mapFd(2, jumps), mov(3, 0), call(Helper.TAIL_CALL), exit())))
+                    .isInstanceOfSatisfying(ProgramRejectedException.class, e -> {
+                        assertThat(e.errno()).isEqualTo(Errno.EACCES.number());
+                        assertThat(e.getMessage()).contains("R0 !read_ok");
+                        assertThat(e.pc()).isEqualTo(7); // the exit after the call (lddw takes two slots)
+                    });
+        }
+    }
+
+    @Test
     void aProgramOfAnotherTypeCannotUseAnXdpOwnedArray() {
         try (KernelProgArray jumps = KernelProgArray.create("xdp_owned", 1);
              KernelProgram owner = dispatcher(jumps, 0)) {
