@@ -59,6 +59,7 @@ final class Checker {
     final Instructions insns;
     final VerifierLog log;
     ProgramStructure structure;
+    private Liveness liveness;
     ContextLayout context;
 
     VerifierState st;
@@ -98,6 +99,7 @@ final class Checker {
             context = req.context() != null ? req.context() : layoutFor(req);
             structure = ProgramStructure.analyse(insns);
             stackDepth = new int[structure.subprogCount()];
+            liveness = Liveness.analyse(structure);
             explore();
             checkMaxStackDepth();
         } catch (Reject r) {
@@ -206,17 +208,18 @@ final class Checker {
     private boolean isStateVisited() {
         List<Checkpoint> list = explored.computeIfAbsent(pc, k -> new ArrayList<>());
         boolean callbackEntry = st.cur().callbackOf >= 0 && structure.subprogAt(pc) >= 0;
+        int live = liveness.liveAt(pc);
         boolean inLoop = false;
         for (int i = 0; i < list.size(); i++) {
             Checkpoint c = list.get(i);
             if (c.branches > 0) {
                 // still being explored: the same state again means the loop made no progress
-                if (StateEquivalence.covers(c.state, st, true)) {
+                if (StateEquivalence.covers(c.state, st, true, live)) {
                     if (callbackEntry) return true;
                     throw new Reject(pc, "infinite loop detected at insn " + pc);
                 }
                 inLoop = true;
-            } else if (StateEquivalence.covers(c.state, st, false)) {
+            } else if (StateEquivalence.covers(c.state, st, false, live)) {
                 c.hits++;
                 return true;
             }

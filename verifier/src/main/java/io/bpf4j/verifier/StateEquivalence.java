@@ -18,12 +18,17 @@ final class StateEquivalence {
         this.exact = exact;
     }
 
-    static boolean covers(VerifierState old, VerifierState cur, boolean exact) {
+    /**
+     * @param liveRegs registers of the innermost frame that may still be read (bit r for Rr); the others are
+     *                 ignored. In outer frames R0–R5 are ignored: a return overwrites them.
+     */
+    static boolean covers(VerifierState old, VerifierState cur, boolean exact, int liveRegs) {
         if (old.curframe != cur.curframe) return false;
         StateEquivalence eq = new StateEquivalence(exact);
         for (int i = 0; i <= old.curframe; i++) {
             if (old.frames[i].callsite != cur.frames[i].callsite) return false;
-            if (!eq.frameSafe(old.frames[i], cur.frames[i])) return false;
+            int live = i == old.curframe ? liveRegs | (1 << 10) : 0b11111000000;
+            if (!eq.frameSafe(old.frames[i], cur.frames[i], live)) return false;
         }
         if (old.refIds.length != cur.refIds.length) return false;
         for (int i = 0; i < old.refIds.length; i++) {
@@ -40,8 +45,9 @@ final class StateEquivalence {
         return (a == null || a == curId) && (b == null || b == oldId);
     }
 
-    private boolean frameSafe(FuncState old, FuncState cur) {
+    private boolean frameSafe(FuncState old, FuncState cur, int live) {
         for (int r = 0; r < old.regs.length; r++) {
+            if ((live & (1 << r)) == 0) continue;
             if (!regSafe(old.regs[r], cur.regs[r])) return false;
         }
         for (int b = 0; b < FuncState.MAX_STACK; b++) {
