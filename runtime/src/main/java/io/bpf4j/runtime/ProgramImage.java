@@ -68,9 +68,23 @@ public final class ProgramImage {
         Objects.requireNonNull(helpers, "helpers");
         if (instructions.slotCount() == 0) throw new ProgramLoadException(name, 0, 0, "nothing", "the program has no instructions");
         instructions.checkControlFlow();
+        checkLastInstruction(name, instructions);
         ProgramImage image = new ProgramImage(name, instructions, helpers, List.copyOf(objects));
         image.link();
         return image;
+    }
+
+    /** Like Linux ("last insn is not an exit or jmp"): execution can never run past the end. */
+    private static void checkLastInstruction(String name, Instructions instructions) {
+        int last = instructions.slotCount() - 1;
+        if (instructions.isSecondHalf(last)) last--;
+        Instruction i = instructions.at(last);
+        boolean ends = i instanceof Instruction.Exit || (i instanceof Instruction.Jump j && j.op() == io.bpf4j.isa.JumpOp.JA);
+        if (!ends) {
+            long raw = instructions.encodeSlots()[last];
+            throw new ProgramLoadException(name, last, raw, Disassembler.instruction(i),
+                    "the last instruction is not an exit or an unconditional jump: execution could run past the end of the program");
+        }
     }
 
     private void link() {

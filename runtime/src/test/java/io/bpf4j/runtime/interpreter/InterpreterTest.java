@@ -241,4 +241,13 @@ class InterpreterTest {
         assertThatThrownBy(() -> p.prepared(Interpreter.INSTANCE).run(new Invocation(), 0))
                 .isInstanceOf(ExecutionException.class).hasMessageContaining("Invocation.begin()");
     }
+
+    @Test
+    void aProgramThatCouldRunPastItsEndIsRefusedAtLoad() {
+        assertThatThrownBy(() -> Programs.image("p", code("mov %r0, 1\njeq %r0, 2, -2")))
+                .isInstanceOf(ProgramLoadException.class)
+                .hasMessage("program 'p' pc 1 (15 00 fe ff 02 00 00 00: if r0 == 0x2 goto -0x2): the last instruction is not an exit or an unconditional jump: execution could run past the end of the program");
+        assertThatThrownBy(() -> Programs.image("p", code("lddw %r0, 1"))).isInstanceOf(ProgramLoadException.class).hasMessageContaining("pc 0");
+        assertThat(Programs.run(Programs.image("p", code("ja +1\nexit\nmov %r0, 3\nja -3")))).isEqualTo(3);
+    }
 }
