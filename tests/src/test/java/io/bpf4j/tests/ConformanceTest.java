@@ -4,7 +4,6 @@ import io.bpf4j.isa.text.ConformanceCase;
 import io.bpf4j.runtime.Engine;
 import io.bpf4j.runtime.RuntimeOptions;
 import io.bpf4j.runtime.conformance.ConformanceEnvironment;
-import io.bpf4j.runtime.interpreter.Interpreter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -21,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConformanceTest {
 
     static Stream<Engine> engines() {
-        return Stream.of(Interpreter.INSTANCE);
+        return Engines.all();
     }
 
     @ParameterizedTest(name = "{0}")
