@@ -228,7 +228,7 @@ final class ClassGenerator {
                         cob.lload(2);
                     } else {
                         cob.aload(1);
-                        cob.getfield(CD_JIT_CONTEXT, "registers", CD_long.arrayType());
+                        cob.invokevirtual(CD_JIT_CONTEXT, "registers", MethodTypeDesc.of(CD_long.arrayType()));
                         cob.iload(6);
                         cob.bipush(10);
                         cob.imul();

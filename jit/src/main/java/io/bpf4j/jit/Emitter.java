@@ -60,6 +60,8 @@ import static java.lang.constant.ConstantDescs.CD_void;
  */
 final class Emitter {
     private static final long LOW32 = 0xffff_ffffL;
+    /** Tail calls per invocation made as direct calls before the trampoline takes over (bounds the Java stack). */
+    static final int DIRECT_TAIL_CALLS = 40;
 
     /** Slots shared by function and chunk methods. */
     static final int CTX = 0, DEPTH = 3;
@@ -790,7 +792,7 @@ final class Emitter {
     /** Pushes {@code ctx.registers[frame * 10 + r]} for this frame or the callee's. */
     private void loadSnapshot(int r, boolean callee) {
         cob.aload(CTX);
-        cob.getfield(CD_JIT_CONTEXT, "registers", CD_long.arrayType());
+        cob.invokevirtual(CD_JIT_CONTEXT, "registers", MethodTypeDesc.of(CD_long.arrayType()));
         snapshotIndex(r, callee);
         cob.laload();
     }
@@ -902,12 +904,33 @@ final class Emitter {
         cob.labelBinding(exactEnough);
         for (int r = 0; r <= 9; r++) {
             cob.aload(CTX);
-            cob.getfield(CD_JIT_CONTEXT, "registers", CD_long.arrayType());
+            cob.invokevirtual(CD_JIT_CONTEXT, "registers", MethodTypeDesc.of(CD_long.arrayType()));
             snapshotIndex(r, false);
             loadRegister(r);
             cob.lastore();
         }
         cob.labelBinding(plain);
+        if (chunk == null) {
+            // The first hops of a chain call the target directly (the Java stack grows by at most DIRECT_TAIL_CALLS
+            // frames per invocation); later ones go back to the trampoline, so any limit runs in bounded stack.
+            Label trampoline = cob.newLabel();
+            cob.iload(callxIndex);
+            cob.ifne(trampoline); // registers were left for a caller that reloads them after a tail call: trampoline
+            cob.aload(CTX);
+            cob.getfield(CD_JIT_CONTEXT, "invocation", CD_INVOCATION);
+            cob.invokevirtual(CD_INVOCATION, "tailCalls", MethodTypeDesc.of(CD_int));
+            cob.loadConstant(DIRECT_TAIL_CALLS);
+            cob.if_icmpgt(trampoline);
+            flushExecuted();
+            cob.aload(target);
+            cob.aload(CTX);
+            loadRegister(1);
+            loadRegister(10);
+            cob.iload(DEPTH);
+            cob.invokevirtual(CD_COMPILED_CODE, "enter", MethodTypeDesc.of(CD_long, CD_JIT_CONTEXT, CD_long, CD_long, CD_int));
+            cob.lreturn();
+            cob.labelBinding(trampoline);
+        }
         cob.aload(CTX);
         cob.aload(target);
         cob.putfield(CD_JIT_CONTEXT, "tailTarget", CD_COMPILED_CODE);

@@ -34,7 +34,13 @@ public final class JitContext {
      * reads registers at its entry ({@link CompiledCode#entryReads}) or the frame's caller reads r1–r5 afterwards
      * ({@link #capture}); at depth 0 also the r2–r5 a run starts with.
      */
-    final long[] registers = new long[AddressSpace.MAX_FRAMES * 10];
+    private long[] registers; // allocated on first use: verified programs never need it
+
+    long[] registers() {
+        long[] r = registers;
+        if (r == null) registers = r = new long[AddressSpace.MAX_FRAMES * 10];
+        return r;
+    }
 
     /** Per frame: the r1–r5 (bit n = rn) its caller reloads if the frame ends in a tail call; set by the call site. */
     final int[] capture = new int[AddressSpace.MAX_FRAMES];

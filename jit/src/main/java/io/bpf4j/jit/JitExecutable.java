@@ -74,11 +74,13 @@ public final class JitExecutable implements Executable {
     public long run(Invocation invocation, long r1, long r2, long r3, long r4, long r5) {
         if (compiled == null) return fallback.run(invocation, r1, r2, r3, r4, r5);
         JitContext ctx = new JitContext(engine, invocation);
-        long[] args = ctx.registers;
-        args[2] = r2;
-        args[3] = r3;
-        args[4] = r4;
-        args[5] = r5;
+        if (entry.entryReads != 0) {
+            long[] args = ctx.registers();
+            args[2] = r2;
+            args[3] = r3;
+            args[4] = r4;
+            args[5] = r5;
+        }
         long fp = invocation.memory().frameTop(0);
         try {
             long r0 = entry.enter(ctx, r1, fp, 0);

@@ -164,7 +164,7 @@ final class JitRuntime {
                             "this program reads r0 or r6-r9 at its entry, which a tail call cannot pass to the interpreter"
                                     + " (it runs there because the JIT could not compile it: " + reason + ")", null);
                 }
-                long[] a = ctx.registers; // depth 0
+                long[] a = ctx.registers(); // depth 0
                 long before = ctx.executed;
                 try {
                     return interpreted.run(ctx.invocation, r1, a[2], a[3], a[4], a[5]);
