@@ -58,29 +58,43 @@ class KernelTailCallDifferentialTest {
     }
 
     /** One group: programs (as plans, rendered per world), their slots, and the input memory. */
-    record Group(List<List<Op>> programs, int[] slotOf, int maxEntries, byte[] memory) {}
+    record Group(List<Plan> programs, int[] slotOf, int maxEntries, byte[] memory) {
+        boolean hasSubprograms() {
+            return programs.stream().anyMatch(p -> p.sub() != null);
+        }
+    }
+
+    /** A program: its main function and, optionally, one bpf2bpf subprogram that main calls and that tail-calls. */
+    record Plan(List<Op> main, List<Op> sub) {}
 
     /** A step of a program, rendered differently for the kernel and for bpf4j only where the worlds differ. */
     sealed interface Op {}
     record Plain(Instruction instruction) implements Op {}
     record TailCall(long index) implements Op {}
     record Finish() implements Op {}
+    record CallSub() implements Op {}
+    record Return(int value) implements Op {}
 
-    static Group group(SplittableRandom random) {
+    static Group group(SplittableRandom random, boolean withSubprograms) {
         int n = 1 + random.nextInt(4);
         int maxEntries = n + 1 + random.nextInt(2);
         List<Integer> free = new ArrayList<>();
         for (int s = 0; s < maxEntries; s++) free.add(s);
         int[] slotOf = new int[n];
         for (int p = 0; p < n; p++) slotOf[p] = free.remove(random.nextInt(free.size()));
-        List<List<Op>> programs = new ArrayList<>();
-        for (int p = 0; p < n; p++) programs.add(plan(random, p, slotOf, maxEntries, free));
+        List<Plan> programs = new ArrayList<>();
+        for (int p = 0; p < n; p++) {
+            boolean sub = withSubprograms && random.nextBoolean();
+            programs.add(new Plan(plan(random, p, slotOf, maxEntries, free, sub),
+                    sub ? subPlan(random, p, slotOf, maxEntries, free) : null));
+        }
         byte[] memory = new byte[MEMORY];
         for (int i = SEEDED; i < MEMORY; i++) memory[i] = (byte) random.nextInt();
         return new Group(programs, slotOf, maxEntries, memory);
     }
 
-    private static List<Op> plan(SplittableRandom random, int id, int[] slotOf, int maxEntries, List<Integer> empty) {
+    private static List<Op> plan(SplittableRandom random, int id, int[] slotOf, int maxEntries, List<Integer> empty,
+                                 boolean callsSub) {
         List<Op> ops = new ArrayList<>();
         // count this run: u64 at 8 * id
         ops.add(new Plain(new Instruction.Load(Size.DW, false, 2, 8, 8 * id)));
@@ -99,14 +113,16 @@ class KernelTailCallDifferentialTest {
             ops.add(new Plain(Instruction.Alu.imm(random.nextBoolean(), AluOp.values()[random.nextInt(3)], 6, random.nextInt())));
             ops.add(new Plain(Instruction.Alu.reg(true, AluOp.XOR, 7, 6)));
             ops.add(new Plain(Instruction.Store.reg(Size.DW, 8, SCRATCH, 7)));
-            long index = switch (random.nextInt(7)) {
-                case 0, 1, 2 -> slotOf[random.nextInt(slotOf.length)];                       // a program (maybe itself)
-                case 3 -> empty.isEmpty() ? maxEntries : empty.get(random.nextInt(empty.size())); // an empty slot
-                case 4 -> maxEntries + random.nextInt(3);                                      // beyond max_entries
-                case 5 -> 0x1_0000_0000L * (1 + random.nextInt(3)) + slotOf[random.nextInt(slotOf.length)];
-                default -> random.nextBoolean() ? 0xffff_ffffL : -1L;
-            };
-            ops.add(new TailCall(index));
+            if (callsSub && random.nextBoolean()) {
+                ops.add(new CallSub());
+                ops.add(new Plain(Instruction.Alu.reg(true, AluOp.XOR, 6, 0))); // what came back: sub's or a target's r0
+            } else {
+                ops.add(new TailCall(index(random, slotOf, maxEntries, empty)));
+            }
+        }
+        if (callsSub) {
+            ops.add(new CallSub());
+            ops.add(new Plain(Instruction.Alu.reg(true, AluOp.ADD, 7, 0)));
         }
         ops.add(new Plain(Instruction.Alu.reg(true, AluOp.MOV, 0, 6)));
         ops.add(new Plain(Instruction.Alu.reg(true, AluOp.ADD, 0, 7)));
@@ -114,11 +130,65 @@ class KernelTailCallDifferentialTest {
         return ops;
     }
 
+    private static long index(SplittableRandom random, int[] slotOf, int maxEntries, List<Integer> empty) {
+        return switch (random.nextInt(7)) {
+            case 0, 1, 2 -> slotOf[random.nextInt(slotOf.length)];                       // a program (maybe itself)
+            case 3 -> empty.isEmpty() ? maxEntries : empty.get(random.nextInt(empty.size())); // an empty slot
+            case 4 -> maxEntries + random.nextInt(3);                                      // beyond max_entries
+            case 5 -> 0x1_0000_0000L * (1 + random.nextInt(3)) + slotOf[random.nextInt(slotOf.length)];
+            default -> random.nextBoolean() ? 0xffff_ffffL : -1L;
+        };
+    }
+
+    /**
+     * The subprogram: counts its runs (u64 at 32), folds 100 + id into the trail, tries 1–2 tail calls (a
+     * success replaces only this frame: the target's r0 returns to main) and otherwise returns 1000 + id.
+     */
+    private static List<Op> subPlan(SplittableRandom random, int id, int[] slotOf, int maxEntries, List<Integer> empty) {
+        List<Op> ops = new ArrayList<>();
+        ops.add(new Plain(new Instruction.Load(Size.DW, false, 2, 8, 32)));
+        ops.add(new Plain(Instruction.Alu.imm(true, AluOp.ADD, 2, 1)));
+        ops.add(new Plain(Instruction.Store.reg(Size.DW, 8, 32, 2)));
+        ops.add(new Plain(new Instruction.Load(Size.DW, false, 3, 8, TRAIL)));
+        ops.add(new Plain(Instruction.Alu.imm(true, AluOp.MUL, 3, 31)));
+        ops.add(new Plain(Instruction.Alu.imm(true, AluOp.ADD, 3, 100 + id)));
+        ops.add(new Plain(Instruction.Store.reg(Size.DW, 8, TRAIL, 3)));
+        int attempts = 1 + random.nextInt(2);
+        for (int a = 0; a < attempts; a++) ops.add(new TailCall(index(random, slotOf, maxEntries, empty)));
+        ops.add(new Return(1000 + id));
+        return ops;
+    }
+
     /** Renders a plan; {@code progArray} gives the lddw naming the prog array, {@code finish} ends the program. */
-    static Instructions render(List<Op> plan, List<Instruction> prologue, IntFunction<Instruction> progArray,
+    static Instructions render(Plan plan, List<Instruction> prologue, IntFunction<Instruction> progArray,
                                List<Instruction> finish) {
+        List<Instruction> main = renderOps(plan.main(), prologue, progArray, finish);
+        if (plan.sub() == null) return Instructions.of(main);
+        List<Instruction> sub = renderOps(plan.sub(), prologue, progArray, finish);
+        int mainSlots = slots(main, main.size());
+        List<Instruction> out = new ArrayList<>();
+        for (int i = 0; i < main.size(); i++) {
+            Instruction ins = main.get(i);
+            if (ins == CALL_SUB) ins = Instruction.Call.local(mainSlots - (slots(main, i) + 1));
+            out.add(ins);
+        }
+        out.addAll(sub);
+        return Instructions.of(out);
+    }
+
+    /** A placeholder for the local call, patched once main's length is known. */
+    private static final Instruction CALL_SUB = Instruction.Call.local(0x7fff_0000);
+
+    private static int slots(List<Instruction> list, int upTo) {
+        int n = 0;
+        for (int i = 0; i < upTo; i++) n += list.get(i).slots();
+        return n;
+    }
+
+    private static List<Instruction> renderOps(List<Op> ops, List<Instruction> prologue, IntFunction<Instruction> progArray,
+                                               List<Instruction> finish) {
         List<Instruction> out = new ArrayList<>(prologue);
-        for (Op op : plan) {
+        for (Op op : ops) {
             switch (op) {
                 case Plain p -> out.add(p.instruction());
                 case TailCall t -> {
@@ -127,10 +197,18 @@ class KernelTailCallDifferentialTest {
                     out.add(Instruction.LoadImm64.constant(3, t.index()));
                     out.add(Instruction.Call.helper(Helper.TAIL_CALL.id()));
                 }
+                case CallSub c -> {
+                    out.add(Instruction.Alu.reg(true, AluOp.MOV, 1, 9));
+                    out.add(CALL_SUB);
+                }
+                case Return r -> {
+                    out.add(Instruction.Alu.imm(true, AluOp.MOV, 0, r.value()));
+                    out.add(new Instruction.Exit());
+                }
                 case Finish f -> out.addAll(finish);
             }
         }
-        return Instructions.of(out);
+        return out;
     }
 
     record Outcome(long r0, byte[] memory) {
@@ -192,20 +270,33 @@ class KernelTailCallDifferentialTest {
             finish.add(Instruction.Alu.reg(true, AluOp.MOV, 0, 6));
             finish.add(new Instruction.Exit());
             List<KernelProgram> loaded = new ArrayList<>();
+            KernelBtf btf = g.hasSubprograms() ? KernelBtf.load("tail-call-differential", TinyBtf.bytes()) : null;
             try {
                 for (int p = 0; p < g.programs().size(); p++) {
                     Instructions code = render(g.programs().get(p), prologue,
                             r -> new Instruction.LoadImm64(r, Pseudo.MAP_FD, jumps.fd(), 0), finish);
-                    loaded.add(KernelProgram.load("p" + p, ProgramType.XDP, code));
+                    ProgramLoadSpec spec = ProgramLoadSpec.of("p" + p, ProgramType.XDP, code);
+                    // Linux allows a tail call inside a subprogram only with BTF func_info
+                    if (btf != null) spec = spec.withBtf(new ProgramBtf(btf, TinyBtf.funcInfo(subStart(code)), 8, null, 0));
+                    loaded.add(KernelProgram.load(spec));
                 }
                 for (int p = 0; p < loaded.size(); p++) jumps.set(g.slotOf()[p], loaded.get(p));
                 loaded.getFirst().testRun(TestRunInput.of(new byte[64]));
             } finally {
                 for (KernelProgram k : loaded) k.close();
+                if (btf != null) btf.close();
             }
             long r0 = ByteBuffer.wrap(result.lookup(new byte[4])).order(ByteOrder.LITTLE_ENDIAN).getLong();
             return new Outcome(r0, memory.lookup(new byte[4]));
         }
+    }
+
+    /** The slot of the subprogram (the target of the first local call), or -1. */
+    private static int subStart(Instructions code) {
+        for (Instructions.At at : code) {
+            if (at.instruction() instanceof Instruction.Call c && c.kind() == io.bpf4j.isa.CallKind.LOCAL) return c.target(at.pc());
+        }
+        return -1;
     }
 
     private static List<Instruction> lookup(KernelMap map) {
@@ -214,12 +305,24 @@ class KernelTailCallDifferentialTest {
                 Instruction.Call.helper(Helper.MAP_LOOKUP_ELEM.id()));
     }
 
-    static void compare(Engine engine, long seed, int groups) {
+    /** What a differential run found. */
+    record Report(List<String> problems, List<String> frameLimitStops, int compared, int hitLimit) {}
+
+    /**
+     * The runtime's message when a bpf2bpf call would exceed 8 frames at run time. Linux limits call depth per
+     * program when verifying, but frames pile up across tail calls from subprograms (the seed's stack
+     * example: "tailcall will unwind the current stack frame but it will not get rid of caller's stack"), so
+     * Linux runs these groups and bpf4j currently stops them: a known divergence, reported apart.
+     */
+    static final String FRAME_LIMIT = "at most 8 frames are allowed";
+
+    static Report compare(Engine engine, long seed, int groups, boolean withSubprograms) {
         SplittableRandom random = new SplittableRandom(seed);
         List<String> problems = new ArrayList<>();
-        int hitLimit = 0;
-        for (int i = 0; i < groups && problems.size() < 3; i++) {
-            Group g = group(random);
+        List<String> frameLimitStops = new ArrayList<>();
+        int hitLimit = 0, compared = 0;
+        for (int i = 0; i < groups && problems.size() < 5; i++) {
+            Group g = group(random, withSubprograms);
             Outcome kernel;
             try {
                 kernel = kernel(g);
@@ -227,19 +330,28 @@ class KernelTailCallDifferentialTest {
                 problems.add("group " + i + ": the kernel refused a generated program: " + e.getMessage());
                 continue;
             }
-            Outcome bpf4j = embedded(engine, g);
             long runs = 0;
             for (int p = 0; p < g.programs().size(); p++) runs += ByteBuffer.wrap(kernel.memory()).order(ByteOrder.LITTLE_ENDIAN).getLong(8 * p);
             if (runs == 34) hitLimit++;
             assertThat(runs).as("group %d: 1 + at most 33 tail calls", i).isBetween(1L, 34L);
+            String where = "seed " + Long.toHexString(seed) + " group " + i + " (" + g.programs().size() + " programs in slots "
+                    + Arrays.toString(g.slotOf()) + " of " + g.maxEntries() + ")";
+            Outcome bpf4j;
+            try {
+                bpf4j = embedded(engine, g);
+            } catch (io.bpf4j.runtime.ExecutionException e) {
+                if (e.getMessage().contains(FRAME_LIMIT)) frameLimitStops.add(where + ": " + e.getMessage());
+                else problems.add(where + ": the kernel ran it (" + kernel.describe() + ") but " + engine.name()
+                        + " stopped: " + e.getMessage() + "\n" + listings(g));
+                continue;
+            }
+            compared++;
             if (!bpf4j.same(kernel)) {
-                problems.add("seed " + Long.toHexString(seed) + " group " + i + " (" + g.programs().size() + " programs in slots "
-                        + Arrays.toString(g.slotOf()) + " of " + g.maxEntries() + "):\n  " + engine.name() + " "
-                        + bpf4j.describe() + "\n  kernel " + kernel.describe() + "\n" + listings(g));
+                problems.add(where + ":\n  " + engine.name() + " " + bpf4j.describe() + "\n  kernel " + kernel.describe()
+                        + "\n" + listings(g));
             }
         }
-        assertThat(problems).isEmpty();
-        assertThat(hitLimit).as("groups that ran into Linux's limit of 33 tail calls").isPositive();
+        return new Report(problems, frameLimitStops, compared, hitLimit);
     }
 
     /** The programs as bpf4j runs them (map index 0 is the prog array), for a failure message. */
@@ -257,13 +369,44 @@ class KernelTailCallDifferentialTest {
     @ParameterizedTest
     @MethodSource("engines")
     void randomTailCallGroupsAgreeWithTheKernel(Engine engine) {
-        compare(engine, 0x7A11_CA11L, 200);
+        Report r = compare(engine, 0x7A11_CA11L, 200, false);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.frameLimitStops()).as("no subprograms, no frames to pile up").isEmpty();
+        assertThat(r.compared()).isEqualTo(200);
+        assertThat(r.hitLimit()).as("groups that ran into Linux's limit of 33 tail calls").isPositive();
+    }
+
+    /** The seed's stack example at random: a tail call from a subprogram replaces only its frame. */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void randomTailCallsFromSubprogramsAgreeWithTheKernel(Engine engine) {
+        Report r = compare(engine, 0x5B_CA11L, 150, true);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.compared()).as("groups both sides completed").isGreaterThan(75);
+        assertThat(r.hitLimit()).isPositive();
+    }
+
+    /**
+     * Known divergence, pinned so it stays visible: Linux runs call chains that grow past 8 frames through tail
+     * calls from subprograms (each program's own call graph is ≤ 8 deep, which is all its verifier checks);
+     * bpf4j's engines stop them. When this test fails because bpf4j no longer stops, the runtime follows Linux
+     * and the seed here: delete this test and the FRAME_LIMIT exclusion in {@link #compare}.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void knownDivergenceBpf4jStopsFramesPiledUpByTailCallsThatLinuxRuns(Engine engine) {
+        Report r = compare(engine, 0x5B_CA11L, 60, true);
+        assertThat(r.frameLimitStops()).as("groups Linux ran and %s stopped at 8 frames", engine.name()).isNotEmpty();
     }
 
     @ParameterizedTest
     @MethodSource("engines")
     @Tag("long")
     void manyRandomTailCallGroupsAgreeWithTheKernel(Engine engine) {
-        compare(engine, 0x7A11_0002L, 5_000);
+        Report plain = compare(engine, 0x7A11_0002L, 5_000, false);
+        assertThat(plain.problems()).isEmpty();
+        assertThat(plain.compared()).isEqualTo(5_000);
+        Report subs = compare(engine, 0x5B_0002L, 5_000, true);
+        assertThat(subs.problems()).isEmpty();
     }
 }
