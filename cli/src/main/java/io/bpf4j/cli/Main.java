@@ -37,6 +37,7 @@ import java.util.Properties;
                 MapsCommand.class,
                 DisasmCommand.class,
                 VerifyCommand.class,
+                RunCommand.class,
                 GraphCommand.class,
                 ConformancePluginCommand.class,
                 CommandLine.HelpCommand.class,
@@ -118,7 +119,8 @@ public final class Main implements Runnable {
             if (first.startsWith("-")) return "unknown option '" + first + "'";
             return "unexpected argument '" + first + "'";
         }
-        return ex.getMessage();
+        String m = ex.getMessage();
+        return m.startsWith("Error: ") ? m.substring("Error: ".length()) : m;
     }
 
     private static String commandPath(CommandLine c) {

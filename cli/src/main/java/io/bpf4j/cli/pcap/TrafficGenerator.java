@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  * Writes the sample capture the examples run on ({@code examples/traffic.pcap}): Ethernet frames with a
  * realistic mix — web, SSH, DNS, NTP and QUIC over IPv4 and IPv6, pings, ARP, a VLAN-tagged flow, IP fragments,
  * GRE — plus what a firewall exists for: a scanner probing telnet and RDP, TCP packets with impossible flag
- * combinations, and malformed frames (cut-short headers, a bad IPv4 header length). Checksums are correct, so
+ * combinations, and malformed frames (cut-short headers, a bad IPv4 header length, a bad IPv4 total length). Checksums are correct, so
  * Wireshark shows the capture clean. A fixed seed makes the bytes the same on every machine.
  *
  * <p>Usage: {@code java -cp bpf4j.jar io.bpf4j.cli.pcap.TrafficGenerator OUT.pcap [PACKETS] [SEED]}
@@ -228,7 +228,11 @@ public final class TrafficGenerator {
                 yield frame(d);
             }
             case 2 -> frame(java.util.Arrays.copyOf(d, 14 + 20 + 10)); // TCP header cut short
-            case 3 -> frame(java.util.Arrays.copyOf(d, 10)); // Ethernet header cut short
+            case 3 -> { // IPv4 total length shorter than the IPv4 header itself
+                d[14 + 2] = 0;
+                d[14 + 3] = 10;
+                yield frame(d);
+            }
             default -> { // IPv6 header cut short
                 Packet v6 = v6Frame(ipv6(0x2001, 0xdb8, 0x10, 0, 0, 0, 0, 9), ipv6(0x2001, 0xdb8, 0xcafe, 0, 0, 0, 0, 1), UDP, udp(1000, 53, new byte[20]));
                 yield frame(java.util.Arrays.copyOf(v6.data(), 14 + 30));
