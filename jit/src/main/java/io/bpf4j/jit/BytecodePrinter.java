@@ -69,11 +69,12 @@ public final class BytecodePrinter {
             case LoadInstruction l -> op.contains("_") ? op : op + " " + l.slot();
             case StoreInstruction s -> op.contains("_") ? op : op + " " + s.slot();
             case IncrementInstruction inc -> op + " " + inc.slot() + " " + inc.constant();
+            case ConstantInstruction c when !op.startsWith("ldc") -> op.contains("_") ? op : op + " " + c.constantValue();
             case ConstantInstruction c -> switch (c.constantValue()) {
                 case DynamicConstantDesc<?> d -> op + " " + d.bootstrapMethod().methodName() + d.bootstrapArgsList() + " "
                         + d.constantType().displayName();
                 case String s -> op + " \"" + s + "\"";
-                default -> op.contains("_") && !op.equals("ldc2_w") && !op.equals("ldc_w") ? op : op + " " + c.constantValue();
+                default -> op + " " + c.constantValue();
             };
             case BranchInstruction b -> op + " " + names.get(b.target());
             case InvokeInstruction inv -> op + " " + inv.owner().asInternalName() + "." + inv.name().stringValue() + inv.type().stringValue();

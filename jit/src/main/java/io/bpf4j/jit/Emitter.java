@@ -902,13 +902,11 @@ final class Emitter {
         cob.invokestatic(CD_JIT_RUNTIME, "inexactTailCall", MethodTypeDesc.of(CD_EXECUTION_EXCEPTION, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO, CD_int, CD_int));
         cob.athrow();
         cob.labelBinding(exactEnough);
-        for (int r = 0; r <= 9; r++) {
-            cob.aload(CTX);
-            cob.invokevirtual(CD_JIT_CONTEXT, "registers", MethodTypeDesc.of(CD_long.arrayType()));
-            snapshotIndex(r, false);
-            loadRegister(r);
-            cob.lastore();
-        }
+        cob.aload(CTX);
+        cob.iload(DEPTH);
+        for (int r = 0; r <= 9; r++) loadRegister(r);
+        cob.invokestatic(CD_JIT_RUNTIME, "snapshot", MethodTypeDesc.of(CD_void, CD_JIT_CONTEXT, CD_int,
+                CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long));
         cob.labelBinding(plain);
         if (chunk == null) {
             // The first hops of a chain call the target directly (the Java stack grows by at most DIRECT_TAIL_CALLS

@@ -105,6 +105,22 @@ final class JitRuntime {
         return code;
     }
 
+    /** Leaves r0–r9 of frame {@code depth} at a tail call (the slow path: unverified programs only). */
+    static void snapshot(JitContext ctx, int depth, long r0, long r1, long r2, long r3, long r4, long r5, long r6, long r7, long r8, long r9) {
+        long[] a = ctx.registers();
+        int base = depth * 10;
+        a[base] = r0;
+        a[base + 1] = r1;
+        a[base + 2] = r2;
+        a[base + 3] = r3;
+        a[base + 4] = r4;
+        a[base + 5] = r5;
+        a[base + 6] = r6;
+        a[base + 7] = r7;
+        a[base + 8] = r8;
+        a[base + 9] = r9;
+    }
+
     /**
      * A tail call target (or the caller of this frame, afterwards) reads registers whose values this call site cannot
      * give exactly: {@code needed} are the registers read, {@code exact} those the site knows.
