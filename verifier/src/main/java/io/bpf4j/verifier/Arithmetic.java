@@ -99,7 +99,8 @@ final class Arithmetic {
         AluOp op = a.op();
         int dstReg = a.dst();
         if (dst.isPointer() && src.isPointer()) {
-            if (op == AluOp.SUB && c.privileged) {
+            if (op == AluOp.SUB && (c.privileged || sameRegion(dst, src))) {
+                // a distance, not an address: bpf4j allows it in the default mode too (Linux only with CAP_PERFMON)
                 c.st.set(dstReg, RegState.UNKNOWN_SCALAR);
                 return;
             }
@@ -166,6 +167,19 @@ final class Arithmetic {
         }
         if (!c.privileged) checkUnprivilegedResult(dstReg, result);
         c.st.set(dstReg, result);
+    }
+
+    /** Two pointers into the same object: packet data (start, end, metadata), one stack frame, one map's values. */
+    private static boolean sameRegion(RegState a, RegState b) {
+        boolean pa = a.type().isPacket() || a.type() == RegType.PTR_TO_PACKET_END;
+        boolean pb = b.type().isPacket() || b.type() == RegType.PTR_TO_PACKET_END;
+        if (pa && pb) return true;
+        if (a.type() != b.type()) return false;
+        return switch (a.type()) {
+            case PTR_TO_STACK -> a.frameno() == b.frameno();
+            case PTR_TO_MAP_VALUE -> a.map().handle() == b.map().handle();
+            default -> false;
+        };
     }
 
     /** Without CAP_PERFMON, pointer arithmetic must stay inside the object (Linux's sanitize checks). */

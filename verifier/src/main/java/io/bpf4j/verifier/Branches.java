@@ -107,6 +107,10 @@ final class Branches {
                 if (r.refObjId() != 0) released[0] = r.refObjId();
                 return RegState.constant(0);
             }
+            if (r.type() == RegType.PTR_TO_MAP_VALUE_OR_NULL && r.map().definition().isMapInMap() && r.map().definition().inner() != null) {
+                // a lookup in a map of maps yields the inner map (Linux: CONST_PTR_TO_MAP with the inner map's meta)
+                return RegState.pointer(RegType.CONST_PTR_TO_MAP, 0).withMap(new MapRef(-r.map().handle(), r.map().definition().inner()));
+            }
             return r.withType(r.type().nonNull());
         });
         if (released[0] != 0) s.release(released[0]);

@@ -27,6 +27,8 @@ final class FuncState {
     final int callbackOf;
     /** For callback frames: the arguments each invocation starts with. */
     RegState[] callbackArgs;
+    /** For callback frames: the caller's state when the helper was called, to widen against on each new invocation. */
+    VerifierState callbackCaller;
 
     FuncState(int frameno, int callsite, int subprog, int callbackOf) {
         this.frameno = frameno;
@@ -49,6 +51,7 @@ final class FuncState {
         this.spilled = o.spilled.clone();
         this.allocated = o.allocated;
         this.callbackArgs = o.callbackArgs;
+        this.callbackCaller = o.callbackCaller;
     }
 
     FuncState copy() {

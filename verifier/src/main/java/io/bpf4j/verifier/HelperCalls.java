@@ -155,14 +155,33 @@ final class HelperCalls {
     private void startCallback(VerifierState atCall, Meta meta) {
         VerifierState continuing = c.st;
         int callsite = c.pc;
+        VerifierState callerAtCall = atCall.copy();
         c.st = atCall;
         RegState[] args = {RegState.scalar(ScalarBounds.unknownOfSize(4)), meta.loopCtx, RegState.NOT_INIT, RegState.NOT_INIT, RegState.NOT_INIT};
         c.enterFrame(c.structure.subprogStart[meta.callback], callsite, callsite, args);
+        c.st.cur().callbackCaller = callerAtCall;
         VerifierState callback = c.st;
         int target = c.pc;
         c.st = continuing;
         c.pc = callsite;
         c.fork(callback, target);
+    }
+
+    /**
+     * Before invoking the callback again: every scalar the callback changed in its callers' frames becomes
+     * unknown, so the invocations converge (a sound widening; Linux gets there through imprecise scalars).
+     */
+    private static void widen(VerifierState now, VerifierState atCall) {
+        for (int f = 0; f <= now.curframe && f <= atCall.curframe; f++) {
+            FuncState a = now.frames[f], b = atCall.frames[f];
+            for (int r = 0; r < a.regs.length; r++) {
+                if (a.regs[r].isScalar() && !a.regs[r].equals(b.regs[r])) a.regs[r] = RegState.UNKNOWN_SCALAR;
+            }
+            for (int s = 0; s < a.spilled.length; s++) {
+                RegState x = a.spilled[s];
+                if (x != null && x.isScalar() && !x.equals(b.spilled[s])) a.spilled[s] = RegState.UNKNOWN_SCALAR;
+            }
+        }
     }
 
     /** After a callback's exit (its frame already popped): returns to the caller, and forks another invocation. */
@@ -176,10 +195,12 @@ final class HelperCalls {
         }
         int callsite = callee.callsite;
         VerifierState again = c.st.copy();
+        widen(again, callee.callbackCaller);
         VerifierState continuing = c.st;
         c.st = again;
         int exitPc = c.pc;
         c.enterFrame(c.structure.subprogStart[callee.subprog], callsite, callsite, callee.callbackArgs);
+        c.st.cur().callbackCaller = callee.callbackCaller;
         int target = c.pc;
         c.st = continuing;
         c.pc = exitPc;

@@ -205,6 +205,13 @@ final class VerifierCorpus {
         reject("pointer into a helper's scalar argument", TC, "R1 leaks addr into helper function",
                 movr(1, 10), mov(2, 0), call(Helper.REDIRECT.id()), mov(0, 0), exit());
 
+        accept("packet length as data_end - data (a distance, not an address)", XDP,
+                ldx(Size.W, 2, 1, 0), ldx(Size.W, 3, 1, 4), alur(AluOp.SUB, 3, 2), mov(0, 0), exit());
+        reject("stack pointer minus context pointer", SF, "R2 pointer -= pointer prohibited",
+                movr(2, 10), alur(AluOp.SUB, 2, 1), mov(0, 0), exit());
+        accept("subprogram result ignored may leave R0 unset", SF, callLocal(2), mov(0, 0), exit(), mov(1, 0), exit());
+        reject("subprogram result used though never set", SF, "R0 !read_ok", callLocal(1), exit(), mov(1, 0), exit());
+
         // ---- legacy packet loads and atomics
         accept("LD_ABS in a socket filter", SF, movr(6, 1), new Instruction.PacketLoad(Size.H, false, 0, 12), exit());
         reject("LD_ABS without the context in R6", SF, "at the time of BPF_LD_ABS|IND R6 != pointer to skb",
