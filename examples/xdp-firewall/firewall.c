@@ -400,8 +400,8 @@ int parse_icmp(struct xdp_md *ctx)
 	return verdict(STAT_ERROR, XDP_ABORTED);
 }
 
-SEC("xdp")
-int policy(struct xdp_md *ctx)
+/* The verdict for the parsed flow; "strict" also drops pings that come from outside 10.0.0.0/8. */
+static __always_inline int decide(struct xdp_md *ctx, int strict)
 {
 	struct flow *f = get_flow();
 	struct rule_key key = {};
@@ -411,6 +411,9 @@ int policy(struct xdp_md *ctx)
 		return verdict(STAT_ERROR, XDP_ABORTED);
 	if (f->family == 4 && bpf_map_lookup_elem(&blocked_v4, &f->saddr[0]))
 		return verdict(STAT_BLOCKED_SRC, XDP_DROP);
+	if (strict && f->family == 4 && f->proto == IPPROTO_ICMP && f->dport == 8 /* echo request */
+	    && (f->saddr[0] & bpf_htonl(0xff000000)) != bpf_htonl(0x0a000000))
+		return verdict(STAT_RULE_DROP, XDP_DROP);
 
 	key.proto = f->proto;
 	key.dport = f->fragment ? 0 : f->dport;
@@ -422,6 +425,22 @@ int policy(struct xdp_md *ctx)
 	if (action && *action == XDP_DROP)
 		return verdict(STAT_RULE_DROP, XDP_DROP);
 	return verdict(STAT_PASSED, XDP_PASS);
+}
+
+SEC("xdp")
+int policy(struct xdp_md *ctx)
+{
+	return decide(ctx, 0);
+}
+
+/*
+ * A stricter policy, in no slot until someone puts it in slot SLOT_POLICY while traffic flows (see
+ * examples/swap-stage): the same rules, and pings from outside 10.0.0.0/8 are dropped.
+ */
+SEC("xdp")
+int policy_v2(struct xdp_md *ctx)
+{
+	return decide(ctx, 1);
 }
 
 char _license[] SEC("license") = "GPL";

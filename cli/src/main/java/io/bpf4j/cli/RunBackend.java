@@ -50,8 +50,8 @@ interface RunBackend extends AutoCloseable {
     /**
      * A {@code bpf_tail_call} that ran.
      *
-     * @param pc       the call's pc in the program
-     * @param map      the prog array
+     * @param pc       the call's pc in the program, or -1 when the backend does not say
+     * @param map      the prog array, or null when the backend does not say
      * @param index    the index asked for
      * @param target   the program it jumped to, or null when it fell through
      * @param reason   why it fell through ("slot 4 is empty", "index 9 ≥ max_entries 8", "limit of 32 tail calls reached")

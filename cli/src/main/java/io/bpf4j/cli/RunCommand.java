@@ -296,10 +296,12 @@ final class RunCommand extends BaseCommand {
             RunBackend.Hop h = hops.get(i);
             w.printf("  #%d %s%n", i, h.program());
             for (RunBackend.TailCallEvent e : h.events()) {
+                String at = e.pc() >= 0 ? "pc " + e.pc() + ": " : "";
+                String array = e.map() != null ? e.map() : "slot ";
                 if (e.target() != null) {
-                    w.printf("       pc %d: tail call %s[%d] → %s%n", e.pc(), e.map(), e.index(), e.target());
+                    w.printf("       %stail call %s[%d] → %s%n", at, array, e.index(), e.target());
                 } else {
-                    w.printf("       pc %d: tail call %s[%d] fell through: %s%n", e.pc(), e.map(), e.index(), e.reason());
+                    w.printf("       %stail call %s[%d] fell through: %s%n", at, array, e.index(), e.reason());
                 }
             }
         }
@@ -311,7 +313,7 @@ final class RunCommand extends BaseCommand {
         for (RunBackend.Hop h : hops) {
             List<Object> events = new ArrayList<>();
             for (RunBackend.TailCallEvent e : h.events()) {
-                events.add(Json.object().put("pc", e.pc()).put("map", e.map()).put("index", e.index())
+                events.add(Json.object().put("pc", e.pc() < 0 ? null : e.pc()).put("map", e.map()).put("index", e.index())
                         .put("target", e.target()).put("fell_through", e.target() == null ? e.reason() : null));
             }
             out.add(Json.object().put("program", h.program()).put("tail_calls", events));
@@ -356,7 +358,10 @@ final class RunCommand extends BaseCommand {
                     for (RunBackend.Hop h : o.hops()) {
                         runs.merge(h.program(), 1L, Long::sum);
                         for (RunBackend.TailCallEvent e : h.events()) {
-                            if (e.target() == null) fallThroughs.merge(h.program() + " pc " + e.pc() + ": " + e.map() + "[" + e.index() + "] " + e.reason(), 1L, Long::sum);
+                            if (e.target() == null) {
+                                fallThroughs.merge(h.program() + (e.pc() >= 0 ? " pc " + e.pc() : "") + ": "
+                                        + (e.map() != null ? e.map() : "slot ") + "[" + e.index() + "] " + e.reason(), 1L, Long::sum);
+                            }
                         }
                     }
                 }

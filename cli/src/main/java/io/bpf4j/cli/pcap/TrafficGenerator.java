@@ -140,13 +140,17 @@ public final class TrafficGenerator {
         return v6Frame(client, resolver, UDP, udp(1024 + random.nextInt(60000), 53, dnsQuery()));
     }
 
+    /** Pings: ours going out and their replies, and pings from the internet coming in. */
     private Packet pingV4() {
-        boolean request = random.nextBoolean();
-        byte[] a = ipv4(10, 0, 0, 2 + random.nextInt(200));
-        byte[] b = ipv4(192, 0, 2, 1);
-        byte[] icmp = icmpEcho(request ? 8 : 0, 56);
+        byte[] inside = ipv4(10, 0, 0, 2 + random.nextInt(200));
+        int kind = random.nextInt(3);
+        byte[] icmp = icmpEcho(kind == 1 ? 0 : 8, 56);
         checksumAt(icmp, 2, icmp, 0, icmp.length);
-        return request ? v4Frame(a, b, ICMP, icmp) : v4Frame(b, a, ICMP, icmp);
+        return switch (kind) {
+            case 0 -> v4Frame(inside, ipv4(192, 0, 2, 1), ICMP, icmp);
+            case 1 -> v4Frame(ipv4(192, 0, 2, 1), inside, ICMP, icmp);
+            default -> v4Frame(ipv4(198, 51, 100, 7 + random.nextInt(3)), inside, ICMP, icmp);
+        };
     }
 
     private Packet pingV6() {
