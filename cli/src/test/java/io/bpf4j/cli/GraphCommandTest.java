@@ -34,7 +34,7 @@ class GraphCommandTest {
     @Test
     void theFirewallPipelineIsResolvedStatically() {
         Map<String, Object> g = json("graph", FIREWALL, "--json");
-        assertThat(g.get("entries")).isEqualTo(List.of("xdp_entry"));
+        assertThat(g.get("entries")).isEqualTo(List.of("xdp_entry", "policy_v2"));
         assertThat(edges(g)).anySatisfy(e -> {
             assertThat(e).containsEntry("from", "xdp_entry").containsEntry("to", "parse_ipv4").containsEntry("slot", 0L);
             assertThat(e).containsEntry("variable_index", false);
@@ -144,6 +144,6 @@ class GraphCommandTest {
         assertThat(prog.err()).contains("has no program 'nope'");
         Cli.Result map = Cli.run("graph", FIREWALL, "--set", "nomap[1]=policy");
         assertThat(map.exitCode()).isEqualTo(2);
-        assertThat(map.err()).contains("has no map 'nomap'; its maps are stages, blocked_v4, rules, flow, stats");
+        assertThat(map.err()).contains("has no map 'nomap'; its maps are stages, flow, stats, rules, blocked_v4");
     }
 }

@@ -45,9 +45,9 @@ class RunCommandErrorsTest {
 
     @Test
     void unknownProgramAndMap() {
-        usageError("firewall.o has no program 'nope'; its programs are parse_ipv4, parse_ipv6, parse_tcp, parse_udp, parse_icmp, policy, xdp_entry (see 'bpf4j progs firewall.o')",
+        usageError("firewall.o has no program 'nope'; its programs are parse_ipv4, parse_ipv6, parse_tcp, parse_udp, parse_icmp, policy, xdp_entry, policy_v2 (see 'bpf4j progs firewall.o')",
                 "run", FIREWALL, "--prog", "nope", "--data-hex", "00");
-        usageError("firewall.o has no map 'nope'; its maps are stages, blocked_v4, rules, flow, stats (see 'bpf4j maps firewall.o')",
+        usageError("firewall.o has no map 'nope'; its maps are stages, flow, stats, rules, blocked_v4 (see 'bpf4j maps firewall.o')",
                 "run", FIREWALL, "--prog", "xdp_entry", "--data-hex", "00", "--dump-map", "nope");
     }
 

@@ -27,7 +27,7 @@ class VerifyCommandTest {
         assertThat(r.out()).containsPattern("xdp_entry +accepted +\\d+ +\\d+ +\\d+ B");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> progs = (List<Map<String, Object>>) ((Map<String, Object>) Cli.run("verify", InspectCommandsTest.FIREWALL, "--json").json()).get("programs");
-        assertThat(progs).hasSize(7).allSatisfy(p -> {
+        assertThat(progs).hasSize(8).allSatisfy(p -> {
             assertThat(p.get("accepted")).isEqualTo(true);
             assertThat((Long) p.get("processed_insns")).isPositive();
         });
