@@ -52,6 +52,8 @@ final class Checker {
     private record Pending(VerifierState state, int pc, Checkpoint parent, int fromPc) {}
 
     static final int MAX_PENDING_BRANCHES = 8192;
+    /** Starts the reason of a rejection caused by a bug in the verifier itself. */
+    static final String INTERNAL_ERROR = "bpf4j verifier internal error";
 
     final VerificationRequest req;
     final VerificationOptions opts;
@@ -109,6 +111,13 @@ final class Checker {
             log.line(r.getMessage());
             printStats();
             throw new ProgramRejectedException(req.name(), r.pc, r.getMessage(), log.toString(), 0);
+        } catch (RuntimeException bug) {
+            // fail closed: a program the verifier cannot finish judging is not accepted
+            String reason = INTERNAL_ERROR + " at pc " + pc + ": " + bug;
+            log.line(reason);
+            ProgramRejectedException e = new ProgramRejectedException(req.name(), pc, reason, log.toString(), 0);
+            e.initCause(bug);
+            throw e;
         }
         printStats();
         List<Integer> depths = new ArrayList<>();
