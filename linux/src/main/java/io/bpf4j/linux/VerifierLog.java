@@ -19,10 +19,18 @@ final class VerifierLog {
         for (int i = lines.length - 1; i >= 0; i--) {
             String l = lines[i].strip();
             if (l.isEmpty() || isStatistics(l)) continue;
+            // Linux follows some verdicts with a line about the register's range; the verdict is the line before
+            if (FOLLOW_UP.matcher(l).matches() && i > 0 && !lines[i - 1].isBlank() && !INSN.matcher(lines[i - 1]).find()) {
+                return lines[i - 1].strip() + " (" + l + ")";
+            }
             return l;
         }
         return null;
     }
+
+    /** {@code R1 min value is outside of the allowed memory range}, {@code R2 offset is outside of the packet}. */
+    private static final Pattern FOLLOW_UP = Pattern.compile(
+            "R\\d+ (min value|max value|offset) is outside of the (allowed memory range|packet)");
 
     private static boolean isStatistics(String l) {
         return l.startsWith("processed ") || l.startsWith("verification time") || l.startsWith("stack depth")

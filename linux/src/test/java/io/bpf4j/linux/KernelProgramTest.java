@@ -155,8 +155,8 @@ class KernelProgramTest {
                 .isInstanceOfSatisfying(ProgramRejectedException.class, e -> {
                     assertThat(e.errno()).isEqualTo(Errno.EACCES.number());
                     assertThat(e.pc()).isEqualTo(2);
-                    assertThat(e.log()).contains("invalid access to packet");
-                    assertThat(e.getMessage()).contains("R2 offset is outside of the packet");
+                    assertThat(e.getMessage()).contains("rejected at pc 2: invalid access to packet, off=0 size=1")
+                            .contains("(R2 offset is outside of the packet)");
                 });
     }
 

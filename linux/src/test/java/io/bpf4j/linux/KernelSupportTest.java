@@ -112,6 +112,10 @@ class KernelSupportTest {
         assertThat(VerifierLog.reason(log)).isEqualTo("R2 invalid mem access 'scalar'");
         assertThat(VerifierLog.pc(log)).isEqualTo(1);
         assertThat(VerifierLog.reason("")).isNull();
+        String twoLines = "5: (79) r0 = *(u64 *)(r1 +64)\ninvalid access to map value, value_size=64 off=64 size=8\n"
+                + "R1 min value is outside of the allowed memory range\nprocessed 6 insns\n";
+        assertThat(VerifierLog.reason(twoLines)).isEqualTo("invalid access to map value, value_size=64 off=64 size=8 "
+                + "(R1 min value is outside of the allowed memory range)");
         assertThat(VerifierLog.pc("no instructions here")).isEqualTo(-1);
     }
 
