@@ -727,6 +727,9 @@ final class Emitter {
      */
     private void localCall(int pc, ProgramLayout.Function callee) {
         int k = gen.countThrough[pc];
+        // as the interpreter: count the call and check the budget, then the frame limit, then open the frame
+        addExecuted(k);
+        checkBudget(pc);
         Label depthOk = cob.newLabel();
         cob.iload(DEPTH);
         cob.iconst_1();
@@ -745,8 +748,6 @@ final class Emitter {
         calleeDepth();
         cob.invokevirtual(CD_ADDRESS_SPACE, "openFrame", MethodTypeDesc.of(CD_long, CD_int));
         cob.lstore(newFp);
-        addExecuted(k);
-        checkBudget(pc);
         flushExecuted();
         int reload = gen.liveness.reloadAfterCall[pc];
         if (gen.hasTailCall(callee)) {

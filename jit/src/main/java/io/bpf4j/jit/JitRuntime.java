@@ -49,8 +49,9 @@ final class JitRuntime {
         return info.error(Reason.BUDGET_EXHAUSTED, pc, "instruction budget of " + ctx.budget + " exhausted (an endless or too long loop?)", null);
     }
 
+    /** {@code executed} already counts the call. */
     static ExecutionException callStackOverflow(JitContext ctx, long executed, int pc, ProgramInfo info, int depth) {
-        ctx.executed = executed + info.countThrough[pc];
+        ctx.executed = executed;
         return info.error(Reason.CALL_STACK_OVERFLOW, pc, "bpf2bpf call would need frame " + (depth + 2) + " but at most "
                 + AddressSpace.MAX_FRAMES + " frames are allowed", null);
     }
