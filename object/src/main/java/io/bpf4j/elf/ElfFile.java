@@ -104,10 +104,13 @@ public final class ElfFile {
         return null;
     }
 
-    /** A copy of the section's contents; zeros for SHT_NOBITS. */
+    /** A copy of the section's contents; zeros for SHT_NOBITS, nothing for an SHT_NULL (inactive) header. */
     public byte[] contents(ElfSection section) {
-        if (section.size() > Integer.MAX_VALUE - 8) throw error(section.name(), null, "section of " + section.size() + " bytes is too large");
+        if (section.type() == ElfSection.SHT_NULL) return new byte[0];
         if (section.isNoBits()) return new byte[(int) section.size()];
+        // Every other header was checked against the file when read; checked again so no caller can be handed a
+        // header that was not (a section built by hand, a NULL header given a type later).
+        checkRange(section.offset(), section.size(), section.name(), "contents");
         return Arrays.copyOfRange(bytes, (int) section.offset(), (int) (section.offset() + section.size()));
     }
 

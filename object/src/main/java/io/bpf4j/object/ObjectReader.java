@@ -227,7 +227,7 @@ final class ObjectReader {
                     switch (btf.type(targetId)) {
                         case BtfType.FuncProto ignored -> m.valuesArePrograms = true;
                         case BtfType.Struct ignored -> m.innerDefinition = parseBtfMap(name + ".inner", targetId, true);
-                        default -> throw elf.error(MAPS_SECTION, where, "'values' must point to a function prototype (prog array) or a map definition struct (map of maps), not a " + kind(targetId));
+                        case null, default -> throw elf.error(MAPS_SECTION, where, "'values' must point to a function prototype (prog array) or a map definition struct (map of maps), not a " + kind(targetId));
                     }
                     m.valuesOffset = member.bitOffset() / 8;
                     if (valueSize != null && valueSize != 4) throw elf.error(MAPS_SECTION, where, "value_size " + valueSize + " with __array(values): must be 4");
@@ -298,15 +298,17 @@ final class ObjectReader {
         List<ElfSymbol> symbols = new ArrayList<>();
         for (ElfSymbol sym : elf.symbolsIn(section)) if (!sym.isSection() && !sym.name().isEmpty()) symbols.add(sym);
         if (symbols.isEmpty()) return;
-        if (section.size() == 0 || section.size() % symbols.size() != 0) {
-            throw elf.error(section.name(), null, section.size() + " bytes cannot hold " + symbols.size() + " map definitions of equal size");
-        }
-        long defSize = section.size() / symbols.size();
-        if (defSize < 20) throw elf.error(section.name(), null, "map definitions of " + defSize + " bytes are smaller than struct bpf_map_def (20)");
         byte[] data = elf.contents(section);
+        if (data.length == 0 || data.length % symbols.size() != 0) {
+            throw elf.error(section.name(), null, data.length + " bytes cannot hold " + symbols.size() + " map definitions of equal size");
+        }
+        long defSize = data.length / symbols.size();
+        if (defSize < 20) throw elf.error(section.name(), null, "map definitions of " + defSize + " bytes are smaller than struct bpf_map_def (20)");
         for (ElfSymbol sym : symbols) {
             String where = "map " + sym.name();
-            checkInside(section, sym.value(), defSize, where);
+            if (sym.value() < 0 || sym.value() > data.length - defSize) {
+                throw elf.error(section.name(), where, defSize + " bytes at offset 0x" + Long.toHexString(sym.value()) + " lie outside the section (" + data.length + " bytes)");
+            }
             int at = (int) sym.value();
             for (int i = 20; i < defSize; i++) {
                 if (data[at + i] != 0) throw elf.error(section.name(), where, "the definition has non-zero fields beyond struct bpf_map_def at byte " + i);

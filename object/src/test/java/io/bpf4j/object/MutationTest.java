@@ -98,73 +98,101 @@ class MutationTest {
         ElfFile elf = ElfFile.parse(name, original);
         List<ElfSection> sections = elf.sections();
         StringBuilder what = new StringBuilder();
-        int steps = 1 + rnd.nextInt(3);
+        int steps = rnd.nextInt(4) == 0 ? 2 : 1;
+        int symbolCount = 0;
+        for (ElfSection sec : sections) if (sec.type() == ElfSection.SHT_SYMTAB) symbolCount = (int) (sec.size() / 24);
         for (int step = 0; step < steps; step++) {
-            switch (rnd.nextInt(9)) {
-                case 0 -> {
-                    int bit = rnd.nextInt(b.length * 8);
-                    b[bit / 8] ^= (byte) (1 << (bit % 8));
-                    what.append("flip bit ").append(bit).append("; ");
+            // Weighted so that most mutants get past the ELF header into the later stages: blind damage is
+            // mostly caught by the first checks, plausible lies (a neighbouring symbol, an offset one instruction
+            // off, a different call target) reach maps, relocations and linking.
+            int kind = rnd.nextInt(32);
+            if (kind < 2) {
+                int bit = rnd.nextInt(b.length * 8);
+                b[bit / 8] ^= (byte) (1 << (bit % 8));
+                what.append("flip bit ").append(bit).append("; ");
+            } else if (kind < 4) {
+                int at = rnd.nextInt(b.length), len = 1 + rnd.nextInt(Math.min(64, b.length - at));
+                byte fill = (byte) (rnd.nextBoolean() ? rnd.nextInt(256) : rnd.nextBoolean() ? 0xff : 0);
+                for (int j = 0; j < len; j++) b[at + j] = rnd.nextInt(4) == 0 ? (byte) rnd.nextInt(256) : fill;
+                what.append("overwrite ").append(len).append(" bytes at ").append(at).append("; ");
+            } else if (kind < 5) {
+                int len = rnd.nextInt(b.length);
+                b = java.util.Arrays.copyOf(b, len);
+                what.append("truncate to ").append(len).append("; ");
+            } else if (kind < 6) {
+                // an ELF header field: e_shoff, e_shnum, e_shstrndx, e_shentsize, class, data, machine, type
+                int[] fields = {0x28, 0x3c, 0x3e, 0x3a, 4, 5, 0x12, 0x10};
+                int f = fields[rnd.nextInt(fields.length)];
+                if (f < b.length) putInteresting(b, f, f == 0x28 ? 8 : f < 6 ? 1 : 2, rnd, b.length);
+                what.append("ELF header field 0x").append(Integer.toHexString(f)).append("; ");
+            } else if (kind < 9) {
+                // a section header field: name, type, offset, size, link, info, entsize
+                long shoff = le(original, 0x28, 8);
+                int sec = rnd.nextInt(sections.size());
+                int[] fields = {0, 4, 0x18, 0x20, 0x28, 0x2c, 0x38};
+                int[] widths = {4, 4, 8, 8, 4, 4, 8};
+                int k = rnd.nextInt(fields.length);
+                long at = shoff + sec * 64L + fields[k];
+                if (at + widths[k] <= b.length) putInteresting(b, (int) at, widths[k], rnd, b.length);
+                what.append("section ").append(sections.get(sec).name()).append(" header field 0x").append(Integer.toHexString(fields[k])).append("; ");
+            } else if (kind < 17) {
+                // an entry of the symbol table or of a relocation section, often with a plausible value
+                List<ElfSection> tables = new ArrayList<>();
+                for (ElfSection sec : sections) {
+                    if (sec.type() == ElfSection.SHT_SYMTAB || sec.type() == ElfSection.SHT_REL && !sec.name().startsWith(".rel.debug")) tables.add(sec);
                 }
-                case 1 -> {
-                    int at = rnd.nextInt(b.length), len = 1 + rnd.nextInt(Math.min(64, b.length - at));
-                    byte fill = (byte) (rnd.nextBoolean() ? rnd.nextInt(256) : rnd.nextBoolean() ? 0xff : 0);
-                    for (int j = 0; j < len; j++) b[at + j] = rnd.nextInt(4) == 0 ? (byte) rnd.nextInt(256) : fill;
-                    what.append("overwrite ").append(len).append(" bytes at ").append(at).append("; ");
-                }
-                case 2 -> {
-                    int len = rnd.nextInt(b.length);
-                    b = java.util.Arrays.copyOf(b, len);
-                    what.append("truncate to ").append(len).append("; ");
-                }
-                case 3 -> {
-                    // an ELF header field: e_shoff, e_shnum, e_shstrndx, e_shentsize, class, data, machine, type
-                    int[] fields = {0x28, 0x3c, 0x3e, 0x3a, 4, 5, 0x12, 0x10};
-                    int f = fields[rnd.nextInt(fields.length)];
-                    if (f < b.length) putInteresting(b, f, f == 0x28 ? 8 : f < 6 ? 1 : 2, rnd, b.length);
-                    what.append("ELF header field 0x").append(Integer.toHexString(f)).append("; ");
-                }
-                case 4 -> {
-                    // a section header field: name, type, offset, size, link, info, entsize
-                    long shoff = 0x40L + 0; // placeholder: the real table offset is read from the original below
-                    shoff = le(original, 0x28, 8);
-                    int s = rnd.nextInt(sections.size());
-                    int[] fields = {0, 4, 0x18, 0x20, 0x28, 0x2c, 0x38};
-                    int[] widths = {4, 4, 8, 8, 4, 4, 8};
-                    int k = rnd.nextInt(fields.length);
-                    long at = shoff + s * 64L + fields[k];
-                    if (at + widths[k] <= b.length) putInteresting(b, (int) at, widths[k], rnd, b.length);
-                    what.append("section ").append(sections.get(s).name()).append(" header field 0x").append(Integer.toHexString(fields[k])).append("; ");
-                }
-                case 5, 6 -> {
-                    // an entry of the symbol table or of a relocation section
-                    List<ElfSection> tables = new ArrayList<>();
-                    for (ElfSection s : sections) if (s.type() == ElfSection.SHT_SYMTAB || s.type() == ElfSection.SHT_REL) tables.add(s);
-                    ElfSection t = tables.get(rnd.nextInt(tables.size()));
-                    int entry = (int) t.entrySize();
-                    int n = (int) (t.size() / entry);
-                    long at = t.offset() + (long) rnd.nextInt(n) * entry;
-                    int[] fields = entry == 24 ? new int[] {0, 4, 6, 8, 16} : new int[] {0, 8, 12};
-                    int[] widths = entry == 24 ? new int[] {4, 1, 2, 8, 8} : new int[] {8, 4, 4};
-                    int k = rnd.nextInt(fields.length);
-                    if (at + fields[k] + widths[k] <= b.length) putInteresting(b, (int) (at + fields[k]), widths[k], rnd, b.length);
-                    what.append(t.name()).append(" entry field ").append(fields[k]).append("; ");
-                }
-                case 7, 8 -> {
-                    // somewhere in .BTF, .BTF.ext, .maps or a code section: the structured contents
-                    List<ElfSection> targets = new ArrayList<>();
-                    for (ElfSection s : sections) {
-                        if (s.size() >= 4 && !s.isNoBits() && (s.name().startsWith(".BTF") || s.name().equals(".maps") || s.isExecutable()
-                                || s.name().equals("maps"))) targets.add(s);
+                ElfSection t = tables.get(rnd.nextInt(tables.size()));
+                boolean symtab = t.type() == ElfSection.SHT_SYMTAB;
+                int n = (int) (t.size() / t.entrySize());
+                long entry = t.offset() + (long) rnd.nextInt(n) * t.entrySize();
+                int[] fields = symtab ? new int[] {0, 4, 6, 8, 16} : new int[] {0, 8, 12};
+                int[] widths = symtab ? new int[] {4, 1, 2, 8, 8} : new int[] {8, 4, 4};
+                int k = rnd.nextInt(fields.length);
+                int at = (int) (entry + fields[k]);
+                if (at + widths[k] <= b.length) {
+                    if (rnd.nextBoolean()) {
+                        putInteresting(b, at, widths[k], rnd, b.length);
+                    } else {
+                        long old = le(b, at, widths[k]);
+                        long plausible = switch (symtab ? fields[k] : 100 + fields[k]) {
+                            case 6 -> rnd.nextInt(sections.size());                       // st_shndx: another section
+                            case 8, 16, 100 -> old + 8L * (rnd.nextInt(9) - 4);          // value, size, r_offset: ± instructions
+                            case 112 -> rnd.nextInt(symbolCount + 1);                    // r_sym: another symbol
+                            case 4 -> old ^ (1 << rnd.nextInt(8));                       // st_info: binding or type
+                            default -> old + rnd.nextInt(3) - 1;
+                        };
+                        for (int i = 0; i < widths[k]; i++) b[at + i] = (byte) (plausible >>> (8 * i));
                     }
-                    ElfSection t = targets.get(rnd.nextInt(targets.size()));
-                    // Headers are dense with meaning: favour the first 32 bytes.
-                    long at = t.offset() + (rnd.nextBoolean() ? rnd.nextInt((int) Math.min(32, t.size() - 3)) : rnd.nextInt((int) t.size() - 3));
-                    at &= ~3L;
-                    if (at + 4 <= b.length) putInteresting(b, (int) at, 4, rnd, b.length);
-                    what.append(t.name()).append(" word at ").append(at - t.offset()).append("; ");
                 }
-                default -> throw new AssertionError();
+                what.append(t.name()).append(" entry field ").append(fields[k]).append("; ");
+            } else if (kind < 21) {
+                // one instruction of a code section: its immediate, offset or registers (pseudo source, call kind)
+                List<ElfSection> code = new ArrayList<>();
+                for (ElfSection sec : sections) if (sec.isExecutable() && sec.size() >= 8) code.add(sec);
+                ElfSection t = code.get(rnd.nextInt(code.size()));
+                int at = (int) (t.offset() + 8L * rnd.nextInt((int) (t.size() / 8)));
+                if (at + 8 > b.length) continue; // an earlier step truncated the file
+                switch (rnd.nextInt(3)) {
+                    case 0 -> putInteresting(b, at + 4, 4, rnd, b.length);
+                    case 1 -> putInteresting(b, at + 2, 2, rnd, b.length);
+                    default -> b[at + 1] = (byte) rnd.nextInt(256);
+                }
+                what.append(t.name()).append(" instruction at ").append(at - t.offset()).append("; ");
+            } else {
+                // somewhere in .BTF, .BTF.ext, .maps or legacy maps: the structured contents
+                List<ElfSection> targets = new ArrayList<>();
+                for (ElfSection sec : sections) {
+                    if (sec.size() >= 4 && !sec.isNoBits() && (sec.name().startsWith(".BTF") || sec.name().equals(".maps") || sec.name().equals("maps"))) {
+                        targets.add(sec);
+                    }
+                }
+                if (targets.isEmpty()) continue;
+                ElfSection t = targets.get(rnd.nextInt(targets.size()));
+                // Headers are dense with meaning: favour the first 32 bytes.
+                long at = t.offset() + (rnd.nextBoolean() ? rnd.nextInt((int) Math.min(32, t.size() - 3)) : rnd.nextInt((int) t.size() - 3));
+                at &= ~3L;
+                if (at + 4 <= b.length) putInteresting(b, (int) at, 4, rnd, b.length);
+                what.append(t.name()).append(" word at ").append(at - t.offset()).append("; ");
             }
         }
         return new Mutant(b, what.toString());
