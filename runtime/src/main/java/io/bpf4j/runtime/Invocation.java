@@ -24,6 +24,12 @@ public final class Invocation {
     private long[] handleAddresses = new long[4];
     private int handleCount;
     private Object attachment;
+    private TailCallObserver observer;
+    private int cpu;
+    /** The program each frame depth runs after a tail call there, valid while that frame opening lasts. */
+    private final ProgramImage[] frameImages = new ProgramImage[AddressSpace.MAX_FRAMES];
+    private final long[] frameImageOpenings = new long[AddressSpace.MAX_FRAMES];
+    private ProgramImage entryImage;
 
     public Invocation() {
         this(RuntimeOptions.DEFAULTS);
@@ -49,6 +55,8 @@ public final class Invocation {
         exitRequested = false;
         legacyPacket = 0;
         attachment = null;
+        entryImage = null;
+        java.util.Arrays.fill(frameImages, null);
         java.util.Arrays.fill(handleObjects, 0, handleCount, null);
         handleCount = 0;
         return this;
@@ -122,5 +130,50 @@ public final class Invocation {
 
     public void setAttachment(Object attachment) {
         this.attachment = attachment;
+    }
+
+    /** Who hears about tail calls (tracing, preemption simulation); null for nobody, the fast path. */
+    public TailCallObserver observer() {
+        return observer;
+    }
+
+    /** Installs a tail call observer; it survives {@link #begin()} (it belongs to the CPU, not to one run). */
+    public void setObserver(TailCallObserver observer) {
+        this.observer = observer;
+    }
+
+    /** The virtual CPU this invocation runs on ({@code bpf_get_smp_processor_id}); survives {@link #begin()}. */
+    public int cpu() {
+        return cpu;
+    }
+
+    public void setCpu(int cpu) {
+        if (cpu < 0) throw new IllegalArgumentException("cpu " + cpu);
+        this.cpu = cpu;
+    }
+
+    /** Records the program a run starts with, for {@link #currentImage()}; call after {@link #begin()}. */
+    public void enter(ProgramImage entry) {
+        this.entryImage = entry;
+    }
+
+    /** For the tail call mechanism: the frame at {@code depth} now runs {@code target}. */
+    void recordTailCall(int depth, ProgramImage target) {
+        if (depth < 0) return;
+        frameImages[depth] = target;
+        frameImageOpenings[depth] = memory.frameOpening(depth);
+    }
+
+    /**
+     * The program the deepest open frame is running: the entry program, or the target of the latest tail call
+     * made in that frame or a frame below it that is still the same call. For helpers that call back into the
+     * program ({@code bpf_loop}) and for tracing. Null when {@link #enter} was not called.
+     */
+    public ProgramImage currentImage() {
+        int depth = memory.deepestOpenFrame();
+        for (int d = depth; d >= 0; d--) {
+            if (frameImages[d] != null && frameImageOpenings[d] == memory.frameOpening(d)) return frameImages[d];
+        }
+        return entryImage;
     }
 }

@@ -41,6 +41,10 @@ public final class ProgramImage {
     private final long[] slots;
     private final boolean[] functionEntry;
     private final Map<Engine, Executable> prepared = new ConcurrentHashMap<>();
+    /** The first engine's prepared form, read without a map lookup: a tail call asks for it every time. */
+    private volatile Prepared first;
+
+    private record Prepared(Engine engine, Executable executable) {}
 
     private ProgramImage(String name, Instructions instructions, HelperRegistry helpers, List<Object> objects) {
         this.name = name;
@@ -167,8 +171,10 @@ public final class ProgramImage {
 
     /** The engine's prepared form of this image, made once per engine. */
     public Executable prepared(Engine engine) {
-        Executable e = prepared.get(engine);
-        if (e == null) e = prepared.computeIfAbsent(engine, en -> en.prepare(this));
+        Prepared p = first;
+        if (p != null && p.engine == engine) return p.executable;
+        Executable e = prepared.computeIfAbsent(engine, en -> en.prepare(this));
+        if (p == null) first = new Prepared(engine, e);
         return e;
     }
 

@@ -30,27 +30,26 @@ public final class TailCalls {
      * @throws MemoryFault when r2 is not a prog array handle or a slot holds something that is not a program
      */
     public static ProgramImage resolve(Invocation invocation, long progArray, long index) {
-        Object array = invocation.memory().object(progArray, Object.class, "prog array");
+        TailCallTargets targets = invocation.memory().object(progArray, TailCallTargets.class);
+        TailCallObserver observer = invocation.observer();
         int slot = (int) index;
-        Object target;
-        switch (array) {
-            case TailCallTargets targets -> {
-                if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) return null;
-                target = targets.target(slot);
-            }
-            case ProgArray<?> embedded -> target = embedded.get(slot); // null beyond max_entries
-            default -> throw new MemoryFault(Access.HANDLE, progArray, 0, invocation.memory().regionAt(progArray),
-                    "expected a prog array handle, found " + invocation.memory().regionAt(progArray).describe() + " (" + array.getClass().getSimpleName() + ")");
+        if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) {
+            if (observer != null) observer.fellThrough(invocation, invocation.currentImage(), index, TailCallObserver.FallThrough.INDEX_OUT_OF_RANGE);
+            return null;
         }
-        if (target == null) return null;
-        if (invocation.tailCalls >= invocation.options().tailCallLimit()) return null;
-        ProgramImage image = switch (target) {
-            case ProgramImage p -> p;
-            case Executable e -> e.image();
-            default -> throw new MemoryFault(Access.HANDLE, progArray, 0, invocation.memory().regionAt(progArray),
-                    "slot " + Integer.toUnsignedString(slot) + " of the prog array holds a " + target.getClass().getSimpleName() + ", not a program");
-        };
+        ProgramImage target = targets.target(slot);
+        if (target == null) {
+            if (observer != null) observer.fellThrough(invocation, invocation.currentImage(), index, TailCallObserver.FallThrough.EMPTY_SLOT);
+            return null;
+        }
+        if (invocation.tailCalls >= invocation.options().tailCallLimit()) {
+            if (observer != null) observer.fellThrough(invocation, invocation.currentImage(), index, TailCallObserver.FallThrough.LIMIT_REACHED);
+            return null;
+        }
         invocation.tailCalls++;
-        return image;
+        ProgramImage from = observer != null ? invocation.currentImage() : null;
+        invocation.recordTailCall(invocation.memory().deepestOpenFrame(), target);
+        if (observer != null) observer.tailCalled(invocation, from, slot, target);
+        return target;
     }
 }

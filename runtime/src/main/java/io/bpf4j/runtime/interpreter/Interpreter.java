@@ -114,6 +114,39 @@ public final class Interpreter implements Engine {
     }
 
     /**
+     * Calls the function at {@code entrySlot} of {@code image} as a bpf2bpf callee of the invocation's deepest open
+     * frame, with r1-r5 as given and a fresh zeroed stack frame; returns its r0. What helpers that take a callback
+     * ({@code bpf_loop}) use, whichever engine runs the caller: both engines share the address space, so the
+     * callback sees the caller's stack, context and maps exactly as a direct call would.
+     *
+     * @throws BpfException when the slot is not a function entry or no frame is left
+     */
+    public static long callFunction(ProgramImage image, Invocation inv, int entrySlot, long r1, long r2, long r3, long r4, long r5) {
+        if (!image.isFunctionEntry(entrySlot)) {
+            throw new BpfException("program '" + image.name() + "': slot " + entrySlot + " is not a function entry (callback target)");
+        }
+        InterpretedProgram prog = (InterpretedProgram) image.prepared(INSTANCE);
+        AddressSpace mem = inv.memory();
+        int depth = mem.deepestOpenFrame() + 1;
+        if (depth >= AddressSpace.MAX_FRAMES) {
+            throw new BpfException("program '" + image.name() + "': a callback would need frame " + (depth + 1) + " but at most " + AddressSpace.MAX_FRAMES + " frames are allowed");
+        }
+        Run run = new Run(inv);
+        long[] r = new long[16];
+        r[1] = r1;
+        r[2] = r2;
+        r[3] = r3;
+        r[4] = r4;
+        r[5] = r5;
+        r[10] = mem.openFrame(depth);
+        try {
+            return frame(prog, entrySlot, r, run, depth);
+        } finally {
+            mem.closeFrame(depth);
+        }
+    }
+
+    /**
      * Runs one frame to its exit. A tail call replaces the frame's program: {@link #dispatch} returns the target
      * and this loop continues with it, so inside {@code dispatch} the program is a loop invariant (HotSpot keeps
      * the code array and its bounds in registers; a changing program would halve the speed).

@@ -67,6 +67,8 @@ public final class AddressSpace {
     private int[] tags = new int[32];
     private int count;
     private int generation;
+    /** How often each frame was opened: tells a frame apart from an earlier frame at the same depth. */
+    private final long[] frameOpenings = new long[MAX_FRAMES];
 
     public AddressSpace() {
         // spread the starting generation so different address spaces rarely share one
@@ -101,6 +103,7 @@ public final class AddressSpace {
     public long openFrame(int frame) {
         if (frame < 0 || frame >= MAX_FRAMES) throw new BpfException("stack frame " + frame + " does not exist (at most " + MAX_FRAMES + " frames)");
         regions[frame].segment.fill((byte) 0);
+        frameOpenings[frame]++;
         int tag = (generation << 16) | frame;
         tags[frame] = tag;
         return ((long) tag << 32) + FRAME_SIZE;
@@ -111,6 +114,17 @@ public final class AddressSpace {
         int tag = frame >= 0 && frame < MAX_FRAMES ? tags[frame] : 0;
         if (tag == 0) throw new BpfException("stack frame " + frame + " is not open (was Invocation.begin() called?)");
         return ((long) tag << 32) + FRAME_SIZE;
+    }
+
+    /** The deepest open bpf2bpf frame (0 for the entry frame), or -1 when none is open. */
+    public int deepestOpenFrame() {
+        for (int f = MAX_FRAMES - 1; f >= 0; f--) if (tags[f] != 0) return f;
+        return -1;
+    }
+
+    /** A number that changes every time {@code frame} is opened: a frame's identity within this address space. */
+    public long frameOpening(int frame) {
+        return frameOpenings[frame];
     }
 
     /** Closes a returned frame: pointers into it fault from now on. */
@@ -248,6 +262,7 @@ public final class AddressSpace {
     /** Zero-extended 32-bit little-endian load. */
     public long load32(long address) {
         Region r = readable(address, 4);
+        if (r.pointerOffsets != null) return contextLoad32(r, (int) address);
         return (int) INT.get(r.segment, address & 0xffffffffL) & 0xffffffffL;
     }
 
@@ -255,6 +270,12 @@ public final class AddressSpace {
     public long load64(long address) {
         Region r = readable(address, 8);
         return (long) LONG.get(r.segment, address & 0xffffffffL);
+    }
+
+    private static long contextLoad32(Region r, int offset) {
+        int[] offsets = r.pointerOffsets;
+        for (int i = 0; i < offsets.length; i++) if (offsets[i] == offset) return r.pointerValues[i];
+        return (int) INT.get(r.segment, offset & 0xffffffffL) & 0xffffffffL;
     }
 
     public void store8(long address, long value) {

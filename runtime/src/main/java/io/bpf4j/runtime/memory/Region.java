@@ -25,8 +25,21 @@ public final class Region {
     /** {@code segment.address()}: with {@link #maxAlignment}, decides whether an atomic access is aligned. */
     final long alignmentBase;
     final long maxAlignment;
+    /**
+     * Context pointer fields (null for every other region): a 4-byte load at {@code pointerOffsets[i]} yields the
+     * 64-bit address {@code pointerValues[i]}, as Linux's verifier rewrites {@code ctx->data} loads into loads of
+     * the kernel pointer. Set by the runtime that owns the context; read by {@link AddressSpace#load32}.
+     */
+    final int[] pointerOffsets;
+    final long[] pointerValues;
 
     private Region(RegionKind kind, String label, MemorySegment segment, boolean readable, boolean writable, Object object) {
+        this(kind, label, segment, readable, writable, object, null);
+    }
+
+    private Region(RegionKind kind, String label, MemorySegment segment, boolean readable, boolean writable, Object object, int[] pointerOffsets) {
+        this.pointerOffsets = pointerOffsets;
+        this.pointerValues = pointerOffsets == null ? null : new long[pointerOffsets.length];
         this.kind = Objects.requireNonNull(kind, "kind");
         this.label = label;
         if (segment.byteSize() > Integer.MAX_VALUE) {
@@ -52,6 +65,35 @@ public final class Region {
         Objects.requireNonNull(segment, "segment");
         if (kind == RegionKind.OBJECT) throw new IllegalArgumentException("an object handle has no memory: use Region.handle");
         return new Region(kind, label, segment, true, writable && !segment.isReadOnly(), null);
+    }
+
+    /**
+     * A program context whose u32 fields at {@code pointerOffsets} (e.g. {@code xdp_md->data}) read as 64-bit
+     * packet addresses set with {@link #setPointer}: a 4-byte load at such an offset gives the whole address, as a
+     * load of {@code ctx->data} gives a pointer on Linux. Every other byte is plain memory.
+     */
+    public static Region context(String label, MemorySegment segment, int... pointerOffsets) {
+        Objects.requireNonNull(segment, "segment");
+        return new Region(RegionKind.CONTEXT, label, segment, true, !segment.isReadOnly(), null, pointerOffsets.clone());
+    }
+
+    /** Sets what a 4-byte load at context offset {@code offset} (one of the pointer offsets) yields. */
+    public void setPointer(int offset, long address) {
+        if (pointerOffsets != null) {
+            for (int i = 0; i < pointerOffsets.length; i++) {
+                if (pointerOffsets[i] == offset) {
+                    pointerValues[i] = address;
+                    return;
+                }
+            }
+        }
+        throw new IllegalArgumentException(describe() + " has no pointer field at offset " + offset);
+    }
+
+    /** The address a pointer field at {@code offset} holds. */
+    public long pointer(int offset) {
+        if (pointerOffsets != null) for (int i = 0; i < pointerOffsets.length; i++) if (pointerOffsets[i] == offset) return pointerValues[i];
+        throw new IllegalArgumentException(describe() + " has no pointer field at offset " + offset);
     }
 
     /** Zeroed, 8-byte aligned (atomics work) memory of {@code length} bytes. */
