@@ -584,6 +584,11 @@ final class ObjectReader {
         for (var bySlot : functions.values()) {
             for (CodeFunction f : bySlot.values()) {
                 if (!f.isProgram()) continue;
+                for (ProgramSpec earlier : out) {
+                    if (earlier.name().equals(f.name())) {
+                        throw elf.error(f.section().name(), "function " + f.name(), "a second program of the same name (the first is in " + earlier.sectionName() + ")");
+                    }
+                }
                 ProgramSections.Kind kind = ProgramSections.of(f.section().name());
                 Linker.Linked linked = linker.link(f);
                 out.add(new ProgramSpec(f.name(), f.section().name(), kind.type(), kind.attachType(), kind.attachTarget(), kind.programFlags(),
