@@ -28,7 +28,7 @@ class VerifierFuzzTest {
             Helper.KTIME_GET_NS.id(), Helper.GET_PRANDOM_U32.id(), Helper.RINGBUF_RESERVE.id(), Helper.RINGBUF_SUBMIT.id(),
             Helper.SKB_LOAD_BYTES.id(), Helper.XDP_ADJUST_HEAD.id(), Helper.CSUM_DIFF.id(), Helper.LOOP.id()};
 
-    private static Instruction random(Random r, int pc, int len) {
+    static Instruction random(Random r, int pc, int len, int[] helpers) {
         int reg = r.nextInt(11), src = r.nextInt(11);
         int[] offs = {0, -4, -8, -16, 4, 8, 12, 14, 48, 76, 80};
         int off = offs[r.nextInt(offs.length)];
@@ -54,7 +54,7 @@ class VerifierFuzzTest {
                 int target = r.nextInt(len);
                 yield jmpr(JumpOp.values()[1 + r.nextInt(11)], reg, src, target - pc - 1);
             }
-            case 10 -> call(HELPERS[r.nextInt(HELPERS.length)]);
+            case 10 -> call(helpers[r.nextInt(helpers.length)]);
             case 11 -> new Instruction.Atomic(r.nextBoolean() ? Size.W : Size.DW, AtomicOp.ADD, r.nextBoolean(), reg, src, off);
             case 12 -> lddwMap(reg, 1 + r.nextInt(5));
             default -> exit();
@@ -70,7 +70,7 @@ class VerifierFuzzTest {
             List<Instruction> code = new ArrayList<>();
             int slots = 0;
             while (slots < len - 2) {
-                Instruction insn = random(r, slots, len);
+                Instruction insn = random(r, slots, len, HELPERS);
                 code.add(insn);
                 slots += insn.slots();
             }
