@@ -22,7 +22,8 @@ public final class TailCalls {
     private TailCalls() {}
 
     /**
-     * Decides a tail call: the program to continue with, or null when the call falls through.
+     * Decides a tail call: the program to continue with, or null when the call falls through. Tells the
+     * invocation's {@link TailCallObserver}, if any, what happened (the slot and target, or why it fell through).
      *
      * @param progArray the value of r2: a handle to a {@link TailCallTargets} or to an embedded
      *                  {@link ProgArray} whose slots hold {@link ProgramImage}s or {@link Executable}s
@@ -30,26 +31,39 @@ public final class TailCalls {
      * @throws MemoryFault when r2 is not a prog array handle or a slot holds something that is not a program
      */
     public static ProgramImage resolve(Invocation invocation, long progArray, long index) {
-        TailCallTargets targets = invocation.memory().object(progArray, TailCallTargets.class);
+        Object array = invocation.memory().object(progArray, Object.class, "prog array");
         TailCallObserver observer = invocation.observer();
         int slot = (int) index;
-        if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) {
-            if (observer != null) observer.fellThrough(invocation, invocation.currentImage(), index, TailCallObserver.FallThrough.INDEX_OUT_OF_RANGE);
-            return null;
+        Object target;
+        switch (array) {
+            case TailCallTargets targets -> {
+                if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) return fellThrough(invocation, observer, index, TailCallObserver.FallThrough.INDEX_OUT_OF_RANGE);
+                target = targets.target(slot);
+            }
+            case ProgArray<?> embedded -> {
+                if (Integer.compareUnsigned(slot, embedded.maxEntries()) >= 0) return fellThrough(invocation, observer, index, TailCallObserver.FallThrough.INDEX_OUT_OF_RANGE);
+                target = embedded.get(slot);
+            }
+            default -> throw new MemoryFault(Access.HANDLE, progArray, 0, invocation.memory().regionAt(progArray),
+                    "expected a prog array handle, found " + invocation.memory().regionAt(progArray).describe() + " (" + array.getClass().getSimpleName() + ")");
         }
-        ProgramImage target = targets.target(slot);
-        if (target == null) {
-            if (observer != null) observer.fellThrough(invocation, invocation.currentImage(), index, TailCallObserver.FallThrough.EMPTY_SLOT);
-            return null;
-        }
-        if (invocation.tailCalls >= invocation.options().tailCallLimit()) {
-            if (observer != null) observer.fellThrough(invocation, invocation.currentImage(), index, TailCallObserver.FallThrough.LIMIT_REACHED);
-            return null;
-        }
+        if (target == null) return fellThrough(invocation, observer, index, TailCallObserver.FallThrough.EMPTY_SLOT);
+        if (invocation.tailCalls >= invocation.options().tailCallLimit()) return fellThrough(invocation, observer, index, TailCallObserver.FallThrough.LIMIT_REACHED);
+        ProgramImage image = switch (target) {
+            case ProgramImage p -> p;
+            case Executable e -> e.image();
+            default -> throw new MemoryFault(Access.HANDLE, progArray, 0, invocation.memory().regionAt(progArray),
+                    "slot " + Integer.toUnsignedString(slot) + " of the prog array holds a " + target.getClass().getSimpleName() + ", not a program");
+        };
         invocation.tailCalls++;
         ProgramImage from = observer != null ? invocation.currentImage() : null;
-        invocation.recordTailCall(invocation.memory().deepestOpenFrame(), target);
-        if (observer != null) observer.tailCalled(invocation, from, slot, target);
-        return target;
+        invocation.recordTailCall(invocation.memory().deepestOpenFrame(), image);
+        if (observer != null) observer.tailCalled(invocation, from, slot, image);
+        return image;
+    }
+
+    private static ProgramImage fellThrough(Invocation invocation, TailCallObserver observer, long index, TailCallObserver.FallThrough reason) {
+        if (observer != null) observer.fellThrough(invocation, invocation.currentImage(), index, reason);
+        return null;
     }
 }
