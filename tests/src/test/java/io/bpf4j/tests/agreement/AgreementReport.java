@@ -1,0 +1,65 @@
+package io.bpf4j.tests.agreement;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The agreement table (corpus × mode) and the disagreements, as Markdown. */
+final class AgreementReport {
+    private AgreementReport() {}
+
+    static String markdown(String title, String header, List<Judgement> all) {
+        Map<String, List<Judgement>> rows = new LinkedHashMap<>();
+        for (Judgement j : all) rows.computeIfAbsent(j.program().corpus() + "\t" + j.mode().label, k -> new ArrayList<>()).add(j);
+        StringBuilder b = new StringBuilder();
+        b.append("# ").append(title).append("\n\n").append(header).append("\n\n");
+        b.append("| corpus | mode | programs | excluded | agree | agree % | both accept | both refuse | bpf4j stricter | bpf4j more permissive: safety | bpf4j more permissive: other | bpf4j crashed |\n");
+        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        List<Judgement> compared = new ArrayList<>();
+        for (var row : rows.entrySet()) {
+            String[] key = row.getKey().split("\t");
+            line(b, key[0], key[1], row.getValue());
+            compared.addAll(row.getValue());
+        }
+        for (Mode m : Mode.values()) {
+            List<Judgement> inMode = compared.stream().filter(j -> j.mode() == m).toList();
+            if (!inMode.isEmpty()) line(b, "**all**", m.label, inMode);
+        }
+        line(b, "**all**", "both", compared);
+        b.append('\n');
+        for (Judgement.Category c : Judgement.Category.values()) {
+            if (c == Judgement.Category.AGREE_ACCEPT || c == Judgement.Category.AGREE_REJECT) continue;
+            List<Judgement> list = all.stream().filter(j -> j.category() == c).toList();
+            if (list.isEmpty()) continue;
+            b.append("## ").append(c.meaning).append(" (").append(list.size()).append(")\n\n");
+            for (Judgement j : list) b.append("- ").append(j.describe().replace("\n", " ")).append('\n');
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    static Map<Judgement.Category, Integer> counts(List<Judgement> js) {
+        Map<Judgement.Category, Integer> n = new EnumMap<>(Judgement.Category.class);
+        for (Judgement.Category c : Judgement.Category.values()) n.put(c, 0);
+        for (Judgement j : js) n.merge(j.category(), 1, Integer::sum);
+        return n;
+    }
+
+    private static void line(StringBuilder b, String corpus, String mode, List<Judgement> js) {
+        Map<Judgement.Category, Integer> n = counts(js);
+        int excluded = n.get(Judgement.Category.EXCLUDED);
+        int comparedCount = js.size() - excluded;
+        int agree = n.get(Judgement.Category.AGREE_ACCEPT) + n.get(Judgement.Category.AGREE_REJECT);
+        String pct = comparedCount == 0 ? "–" : String.format(Locale.ROOT, "%.1f", 100.0 * agree / comparedCount);
+        b.append("| ").append(corpus).append(" | ").append(mode).append(" | ").append(js.size()).append(" | ").append(excluded)
+                .append(" | ").append(agree).append(" | ").append(pct)
+                .append(" | ").append(n.get(Judgement.Category.AGREE_ACCEPT)).append(" | ").append(n.get(Judgement.Category.AGREE_REJECT))
+                .append(" | ").append(n.get(Judgement.Category.BPF4J_STRICTER))
+                .append(" | ").append(n.get(Judgement.Category.BPF4J_MORE_PERMISSIVE_SAFETY))
+                .append(" | ").append(n.get(Judgement.Category.BPF4J_MORE_PERMISSIVE_OTHER))
+                .append(" | ").append(n.get(Judgement.Category.BPF4J_CRASH)).append(" |\n");
+    }
+}

@@ -1,0 +1,424 @@
+package io.bpf4j.tests.agreement;
+
+import io.bpf4j.abi.Helper;
+import io.bpf4j.abi.MapDefinition;
+import io.bpf4j.abi.MapType;
+import io.bpf4j.abi.ProgramType;
+import io.bpf4j.isa.AluOp;
+import io.bpf4j.isa.Instruction;
+import io.bpf4j.isa.Instructions;
+import io.bpf4j.isa.JumpOp;
+import io.bpf4j.isa.Size;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.bpf4j.tests.agreement.Asm.*;
+
+/**
+ * Small programs at the verifier's edges: the verifier engineer's corpus ({@code VerifierCorpus} in the
+ * verifier's tests, re-expressed here as programs without expected messages — the kernel is the judge) plus
+ * the cases the agreement issue names: uninitialised registers and stack, packet bounds, null checks, value
+ * bounds, read-only and bad context offsets, the 512-byte stack and combined-stack limits, 8 frames, the
+ * 256-byte rule for tail calls in subprograms, tail-call register rules, registers after a tail call, pointer
+ * leaks and return values. Every case runs in both modes.
+ */
+final class EdgeCases {
+    private EdgeCases() {}
+
+    static final String CORPUS = "edge cases";
+    static final int HASH = 1, PROG_ARRAY = 2, ARRAY = 3, RINGBUF = 4, GLOBALS = 5;
+
+    /** The maps every case may name, by handle. */
+    static final Map<Integer, MapDefinition> MAPS = Map.of(
+            HASH, new MapDefinition("hash", MapType.HASH, 4, 8, 16),
+            PROG_ARRAY, new MapDefinition("jmp_table", MapType.PROG_ARRAY, 4, 4, 8),
+            ARRAY, new MapDefinition("array", MapType.ARRAY, 4, 8, 4),
+            RINGBUF, new MapDefinition("events", MapType.RINGBUF, 0, 0, 4096),
+            GLOBALS, new MapDefinition(".bss", MapType.ARRAY, 4, 16, 1));
+
+    private static final ProgramType SF = ProgramType.SOCKET_FILTER, TC = ProgramType.SCHED_CLS, XDP = ProgramType.XDP;
+
+    private static final List<AgreementProgram> CASES = new ArrayList<>();
+    private static final Set<String> SEEN = new HashSet<>();
+
+    static List<AgreementProgram> programs() {
+        return List.copyOf(CASES);
+    }
+
+    /** Adds a case, unless the same program of the same type is already there (the corpus has a few twins). */
+    private static void edge(String name, ProgramType type, Instruction... insns) {
+        Instructions program = Instructions.of(insns);
+        if (!SEEN.add(type + java.util.HexFormat.of().formatHex(program.encode()))) return;
+        CASES.add(AgreementProgram.of(CORPUS, name, type, program, usedMaps(program)));
+    }
+
+    /** Only the maps a program names are created in the kernel (a prog array is owned by its first user's type). */
+    private static Map<Integer, MapDefinition> usedMaps(Instructions program) {
+        Map<Integer, MapDefinition> used = new java.util.TreeMap<>();
+        for (Instruction i : program.list()) {
+            if (i instanceof Instruction.LoadImm64 l && l.pseudo().refersToMap()) used.put(l.imm(), MAPS.get(l.imm()));
+        }
+        return used;
+    }
+
+    /** The usual map lookup with a zeroed 4-byte key at fp-4; R0 is map_value_or_null afterwards. */
+    private static Instruction[] lookup(int map, Instruction... after) {
+        List<Instruction> l = new ArrayList<>(List.of(
+                st(Size.W, 10, -4, 0),
+                movr(2, 10),
+                add(2, -4),
+                lddwMap(1, map),
+                call(Helper.MAP_LOOKUP_ELEM.id())));
+        l.addAll(List.of(after));
+        return l.toArray(Instruction[]::new);
+    }
+
+    static {
+        // ---- registers and exit
+        edge("return constant", SF, mov(0, 0), exit());
+        edge("exit with R0 never written", SF, exit());
+        edge("read of a register never written", SF, movr(0, 6), exit());
+        edge("write to the frame pointer", SF, mov(10, 0), mov(0, 0), exit());
+        edge("pointer as return value", SF, movr(0, 10), exit());
+        edge("constant shift by the width", SF, mov(0, 1), alu(AluOp.LSH, 0, 64), exit());
+        edge("division by constant zero", SF, mov(0, 1), alu(AluOp.DIV, 0, 0), exit());
+
+        // ---- structure
+        edge("jump past the end", SF, ja(5), mov(0, 0), exit());
+        edge("unreachable instruction", SF, mov(0, 0), exit(), mov(0, 1), exit());
+        edge("falls off the end", SF, mov(0, 0));
+        edge("jump into lddw", SF,
+                jeq(1, 0, 1), lddw(0, 1), mov(0, 0), exit());
+
+        // ---- stack (the seed's rule: only what this program wrote)
+        edge("read of stack never written", SF,
+                ldx(Size.DW, 0, 10, -8), exit());
+        edge("read of an unwritten slot below a written one", SF,
+                st(Size.DW, 10, -16, 0), ldx(Size.DW, 0, 10, -8), exit());
+        edge("write then read stack", SF, st(Size.DW, 10, -8, 7), ldx(Size.DW, 0, 10, -8), exit());
+        edge("partial read of a partially written slot", SF,
+                st(Size.W, 10, -8, 1), ldx(Size.DW, 0, 10, -8), exit());
+        edge("write above the frame", SF,
+                stx(Size.DW, 10, 8, 1), mov(0, 0), exit());
+        edge("write below the frame", SF,
+                stx(Size.DW, 10, -520, 1), mov(0, 0), exit());
+        edge("misaligned spill", SF,
+                stx(Size.DW, 10, -12, 1), mov(0, 0), exit());
+        edge("spill and fill the context", SF, stx(Size.DW, 10, -8, 1), ldx(Size.DW, 2, 10, -8),
+                ldx(Size.W, 0, 2, 0), exit());
+        edge("partial fill of a spilled pointer", SF,
+                stx(Size.DW, 10, -8, 1), ldx(Size.W, 0, 10, -8), exit());
+        edge("corrupting a spilled pointer", SF,
+                stx(Size.DW, 10, -8, 1), st(Size.W, 10, -8, 0), mov(0, 0), exit());
+
+        // ---- context
+        edge("socket filter reads len", SF, ldx(Size.W, 0, 1, 0), exit());
+        edge("socket filter narrow read of mark", SF, ldx(Size.B, 0, 1, 9), exit());
+        edge("socket filter writes len", SF,
+                st(Size.W, 1, 0, 1), mov(0, 0), exit());
+        edge("socket filter writes mark", SF,
+                mov(2, 5), stx(Size.W, 1, 8, 2), mov(0, 0), exit());
+        edge("socket filter writes cb[0]", SF, mov(2, 5), stx(Size.W, 1, 48, 2), mov(0, 0), exit());
+        edge("socket filter reads data", SF, ldx(Size.W, 0, 1, 76), exit());
+        edge("tc writes mark", TC, mov(2, 5), stx(Size.W, 1, 8, 2), mov(0, 0), exit());
+        edge("tc writes a pointer into cb", TC, stx(Size.DW, 1, 48, 10), mov(0, 0), exit());
+        edge("read past the context", SF, ldx(Size.W, 0, 1, 192), exit());
+        edge("read of modified context pointer", SF,
+                add(1, 8), ldx(Size.W, 0, 1, 0), exit());
+        edge("xdp ingress_ifindex is read-only", XDP,
+                st(Size.W, 1, 12, 0), mov(0, 0), exit());
+        edge("xdp egress_ifindex outside devmap", XDP,
+                ldx(Size.W, 0, 1, 20), exit());
+
+        // ---- packets
+        Instruction[] pktHeader = {ldx(Size.W, 2, 1, 0), ldx(Size.W, 3, 1, 4), movr(4, 2), add(4, 14)};
+        edge("xdp packet read after bounds check", XDP, concat(pktHeader,
+                jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.B, 0, 2, 13), exit(), mov(0, 2), exit()));
+        edge("xdp packet read, bound written end > p", XDP, concat(pktHeader,
+                jmpr(JumpOp.JGT, 3, 4, 2), mov(0, 2), exit(), ldx(Size.H, 0, 2, 12), exit()));
+        edge("xdp packet read without bounds check", XDP,
+                ldx(Size.W, 2, 1, 0), ldx(Size.B, 0, 2, 0), exit());
+        edge("xdp packet read past the checked range", XDP,
+                concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.B, 0, 2, 14), exit(), mov(0, 2), exit()));
+        edge("xdp packet read on the wrong side", XDP,
+                concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 1), mov(0, 2), ldx(Size.B, 0, 2, 0), exit()));
+        edge("pkt_end arithmetic", XDP,
+                ldx(Size.W, 3, 1, 4), add(3, 1), mov(0, 0), exit());
+        edge("tc writes packet", TC, concat(new Instruction[] {ldx(Size.W, 2, 1, 76), ldx(Size.W, 3, 1, 80), movr(4, 2), add(4, 1)},
+                jmpr(JumpOp.JGT, 4, 3, 1), st(Size.B, 2, 0, 0), mov(0, 0), exit()));
+
+        // ---- maps
+        edge("map lookup with null check", SF, lookup(HASH, jeq(0, 0, 1), ldx(Size.DW, 0, 0, 0), mov(0, 0), exit()));
+        edge("map value read without null check", SF,
+                lookup(HASH, ldx(Size.DW, 0, 0, 0), mov(0, 0), exit()));
+        edge("map value read past value_size", SF,
+                lookup(HASH, jeq(0, 0, 1), ldx(Size.DW, 0, 0, 4), mov(0, 0), exit()));
+        edge("pointer stored into a map value", SF,
+                lookup(HASH, jeq(0, 0, 1), stx(Size.DW, 0, 0, 10), mov(0, 0), exit()));
+        edge("map key never written", SF,
+                movr(2, 10), add(2, -4), lddwMap(1, HASH), call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
+        edge("map key partly written", SF,
+                st(Size.H, 10, -4, 0), st(Size.W, 10, -8, 0), movr(2, 10), add(2, -4), lddwMap(1, HASH),
+                call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
+        edge("lookup in a prog array", SF,
+                lookup(PROG_ARRAY, mov(0, 0), exit()));
+        edge("arithmetic on a map pointer", SF,
+                lddwMap(1, HASH), add(1, 8), mov(0, 0), exit());
+        edge("arithmetic on map_value_or_null", SF,
+                lookup(HASH, add(0, 8), mov(0, 0), exit()));
+        edge("map value with variable index proven in bounds", SF, lookup(HASH,
+                jeq(0, 0, 6), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 7), alur(AluOp.ADD, 6, 0),
+                ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+        edge("map value with variable index out of bounds", SF,
+                lookup(HASH, jeq(0, 0, 6), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 15),
+                        alur(AluOp.ADD, 6, 0), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+        edge("global data through lddw map value", SF, new Instruction.LoadImm64(1, io.bpf4j.isa.Pseudo.MAP_VALUE, GLOBALS, 8),
+                ldx(Size.DW, 0, 1, 0), exit());
+
+        edge("null check on a copy settles the original", SF, lookup(HASH, movr(6, 0), jeq(6, 0, 1), ldx(Size.DW, 0, 0, 0), mov(0, 0), exit()));
+        edge("a comparison narrows every copy of a scalar", SF, lookup(HASH,
+                jeq(0, 0, 8), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), movr(1, 0), jmp(JumpOp.JGT, 1, 7, 3),
+                alur(AluOp.ADD, 6, 0), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+
+        // ---- pointers (default mode: Linux without CAP_PERFMON)
+        edge("pointer comparison", SF, jmpr(JumpOp.JEQ, 1, 10, 0), mov(0, 0), exit());
+        edge("32-bit arithmetic on a pointer", SF, alu32(AluOp.ADD, 1, 1), mov(0, 0), exit());
+        edge("pointer minus pointer", SF, alur(AluOp.SUB, 1, 10), mov(0, 0), exit());
+        edge("bitwise operation on a pointer", SF, alu(AluOp.AND, 1, 1), mov(0, 0), exit());
+        edge("multiplying a pointer", SF, alu(AluOp.MUL, 1, 2), mov(0, 0), exit());
+        edge("32-bit copy of a pointer", SF, mov32r(0, 1), exit());
+        edge("scalar minus pointer", SF, mov(0, 1), alur(AluOp.SUB, 0, 1), exit());
+        edge("stack pointer out of the frame", SF,
+                movr(1, 10), add(1, 8), mov(0, 0), exit());
+        edge("pointer into a helper's scalar argument", TC,
+                movr(1, 10), mov(2, 0), call(Helper.REDIRECT.id()), mov(0, 0), exit());
+
+        edge("packet length as data_end - data (a distance, not an address)", XDP,
+                ldx(Size.W, 2, 1, 0), ldx(Size.W, 3, 1, 4), alur(AluOp.SUB, 3, 2), mov(0, 0), exit());
+        edge("stack pointer minus context pointer", SF,
+                movr(2, 10), alur(AluOp.SUB, 2, 1), mov(0, 0), exit());
+        edge("subprogram result ignored may leave R0 unset", SF, callLocal(2), mov(0, 0), exit(), mov(1, 0), exit());
+        edge("subprogram result used though never set", SF, callLocal(1), exit(), mov(1, 0), exit());
+
+        // ---- legacy packet loads and atomics
+        edge("LD_ABS in a socket filter", SF, movr(6, 1), new Instruction.PacketLoad(Size.H, false, 0, 12), exit());
+        edge("LD_ABS without the context in R6", SF,
+                mov(6, 0), new Instruction.PacketLoad(Size.H, false, 0, 12), exit());
+        edge("LD_ABS in xdp", XDP,
+                movr(6, 1), new Instruction.PacketLoad(Size.B, false, 0, 0), exit());
+        edge("atomic add on the stack", SF, st(Size.DW, 10, -8, 0), mov(1, 1),
+                new Instruction.Atomic(Size.DW, io.bpf4j.isa.AtomicOp.ADD, true, 10, 1, -8), movr(0, 1), exit());
+        edge("atomic add on the context", TC, mov(2, 1),
+                new Instruction.Atomic(Size.W, io.bpf4j.isa.AtomicOp.ADD, false, 1, 2, 48), mov(0, 0), exit());
+        edge("atomic on stack never written", SF, mov(1, 1),
+                new Instruction.Atomic(Size.DW, io.bpf4j.isa.AtomicOp.ADD, false, 10, 1, -8), mov(0, 0), exit());
+
+        // ---- helpers
+        edge("helper arguments clobbered by a call", SF, call(Helper.KTIME_GET_NS.id()), movr(0, 1), exit());
+        edge("helper not allowed for xdp", XDP,
+                call(Helper.SKB_STORE_BYTES.id()), mov(0, 0), exit());
+        edge("helper bpf4j does not implement", SF,
+                call(Helper.PROBE_READ.id()), mov(0, 0), exit());
+        edge("helper that does not exist", SF, call(9999), mov(0, 0), exit());
+        edge("context expected", TC, mov(1, 0), mov(2, 0), call(Helper.SKB_LOAD_BYTES.id()), mov(0, 0), exit());
+        edge("skb_load_bytes into the stack", TC, mov(2, 0), movr(3, 10), add(3, -8), mov(4, 8),
+                call(Helper.SKB_LOAD_BYTES.id()), ldx(Size.DW, 0, 10, -8), exit());
+        edge("xdp_adjust_head invalidates packet pointers", XDP,
+                ldx(Size.W, 2, 1, 0), movr(6, 2), mov(2, 0), call(Helper.XDP_ADJUST_HEAD.id()), movr(0, 6), exit());
+        edge("ringbuf reserve and submit", SF, lddwMap(1, RINGBUF), mov(2, 8), mov(3, 0), call(Helper.RINGBUF_RESERVE.id()),
+                jeq(0, 0, 4), st(Size.DW, 0, 0, 1), movr(1, 0), mov(2, 0), call(Helper.RINGBUF_SUBMIT.id()), mov(0, 0), exit());
+        edge("ringbuf reservation leaked", SF, lddwMap(1, RINGBUF), mov(2, 8), mov(3, 0),
+                call(Helper.RINGBUF_RESERVE.id()), mov(0, 0), exit());
+        edge("ringbuf write past the reservation", SF, lddwMap(1, RINGBUF), mov(2, 8), mov(3, 0),
+                call(Helper.RINGBUF_RESERVE.id()), jeq(0, 0, 4), st(Size.DW, 0, 4, 1), movr(1, 0), mov(2, 0),
+                call(Helper.RINGBUF_SUBMIT.id()), mov(0, 0), exit());
+        edge("bpf_loop with a callback", SF, mov(1, 10), lddwFunc(2, 6), mov(3, 0), mov(4, 0), call(Helper.LOOP.id()),
+                mov(0, 0), exit(), mov(0, 0), exit());
+        edge("bpf_loop callback returns 2", SF,
+                mov(1, 10), lddwFunc(2, 6), mov(3, 0), mov(4, 0), call(Helper.LOOP.id()), mov(0, 0), exit(), mov(0, 2), exit());
+
+        // ---- tail calls
+        Instruction[] tailCall = {lddwMap(2, PROG_ARRAY), mov(3, 0), call(Helper.TAIL_CALL.id())};
+        edge("tail call", TC, concat(tailCall, mov(0, 0), exit()));
+        edge("tail call with the frame pointer as context", TC,
+                concat(new Instruction[] {movr(1, 10)}, concat(tailCall, mov(0, 0), exit())));
+        edge("tail call through an array", TC,
+                lddwMap(2, ARRAY), mov(3, 0), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
+        edge("tail call index is a pointer", TC,
+                lddwMap(2, PROG_ARRAY), movr(3, 10), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
+        edge("R0 after a tail call", TC, concat(tailCall, exit()));
+        edge("R1 after a tail call", TC, concat(tailCall, movr(0, 1), exit()));
+        edge("tail call target reads registers it did not write", TC, movr(0, 6), exit());
+        edge("tail call target reads stack it did not write", TC,
+                ldx(Size.DW, 0, 10, -8), exit());
+        edge("tail call target shares state through cb", TC, ldx(Size.W, 0, 1, 48), exit());
+
+        // ---- loops and complexity
+        edge("bounded loop", SF, mov(1, 0), add(1, 1), jmp(JumpOp.JLT, 1, 10, -2), mov(0, 0), exit());
+        edge("infinite loop", SF, mov(0, 0), jeq(0, 0, -1), exit());
+
+        // ---- bpf2bpf calls and stack depth
+        edge("call a subprogram", SF, mov(1, 5), callLocal(1), exit(), movr(0, 1), exit());
+        edge("subprogram reads a callee-saved register", SF, mov(6, 5), callLocal(1), exit(), movr(0, 6), exit());
+        edge("subprogram returns its stack", SF,
+                callLocal(2), mov(0, 0), exit(), movr(0, 10), exit());
+        edge("subprogram writes the caller's stack", SF, movr(1, 10), add(1, -8), callLocal(2), ldx(Size.DW, 0, 10, -8), exit(),
+                st(Size.DW, 1, 0, 3), mov(0, 0), exit());
+        edge("combined stack too large", SF,
+                st(Size.DW, 10, -496, 0), callLocal(1), exit(), st(Size.DW, 10, -8, 0), mov(0, 0), exit());
+        edge("tail call below 256 bytes of callers' stack", TC,
+                concat(new Instruction[] {st(Size.DW, 10, -256, 0), callLocal(2), mov(0, 0), exit()},
+                        concat(tailCall, mov(0, 0), exit())));
+        edge("tail call below 224 bytes of callers' stack", TC,
+                concat(new Instruction[] {st(Size.DW, 10, -224, 0), callLocal(2), mov(0, 0), exit()},
+                        concat(tailCall, mov(0, 0), exit())));
+        edge("tail call below 240 bytes of callers' stack (JIT rounding)", TC,
+                concat(new Instruction[] {st(Size.DW, 10, -240, 0), callLocal(2), mov(0, 0), exit()},
+                        concat(tailCall, mov(0, 0), exit())));
+        edge("tail call below 256 bytes of callers' stack (JIT rounding)", TC,
+                concat(new Instruction[] {st(Size.DW, 10, -256, 0), callLocal(2), mov(0, 0), exit()},
+                        concat(tailCall, mov(0, 0), exit())));
+        edge("combined stack 512 + 16 (JIT rounding)", TC,
+                st(Size.DW, 10, -512, 0), callLocal(1), exit(), st(Size.DW, 10, -8, 0), mov(0, 0), exit());
+        edge("nine frames deep", SF, callChain(9, false));
+        edge("nine frames in the call graph", SF, callChain(9, true));
+        edge("eight frames deep", SF, callChain(8, false));
+        additions();
+    }
+
+    /** The cases the agreement issue asks for beyond the verifier's own corpus. */
+    private static void additions() {
+        Instruction[] tailCall = {lddwMap(2, PROG_ARRAY), mov(3, 0), call(Helper.TAIL_CALL.id())};
+        Instruction[] pktHeader = {ldx(Size.W, 2, 1, 0), ldx(Size.W, 3, 1, 4), movr(4, 2), add(4, 14)};
+        Instruction[] tcHeader = {ldx(Size.W, 2, 1, 76), ldx(Size.W, 3, 1, 80), movr(4, 2), add(4, 14)};
+
+        // uninitialised registers
+        edge("read of R2 never written", SF, movr(0, 2), exit());
+        edge("R9 as a store source never written", SF, stx(Size.DW, 10, -8, 9), mov(0, 0), exit());
+        edge("R7 as a pointer never written", SF, ldx(Size.W, 0, 7, 0), exit());
+        edge("uninitialised register on one path only", SF, ldx(Size.W, 2, 1, 0), jeq(2, 0, 1), mov(6, 1), movr(0, 6), exit());
+
+        // uninitialised stack (both modes: only the unprivileged kernel refuses)
+        edge("byte read of stack never written", SF, ldx(Size.B, 0, 10, -1), exit());
+        edge("read of stack never written through a copy of fp", SF, movr(1, 10), ldx(Size.DW, 0, 1, -16), exit());
+        edge("read at the bottom of the frame never written", SF, ldx(Size.DW, 0, 10, -512), exit());
+        edge("tail call target reads a byte of stack it did not write", TC, ldx(Size.B, 0, 10, -64), exit());
+        edge("map key never written, xdp", XDP, movr(2, 10), add(2, -8), lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
+        edge("half-written slot read as a word", SF, st(Size.W, 10, -8, 1), ldx(Size.W, 0, 10, -4), exit());
+        edge("half-written slot read as the written word", SF, st(Size.W, 10, -8, 1), ldx(Size.W, 0, 10, -8), exit());
+
+        // packet bounds
+        edge("xdp packet write after bounds check", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), st(Size.B, 2, 13, 1), mov(0, 2), exit(), mov(0, 2), exit()));
+        edge("xdp packet write without bounds check", XDP, ldx(Size.W, 2, 1, 0), st(Size.B, 2, 0, 1), mov(0, 2), exit());
+        edge("xdp packet read at negative offset", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.B, 0, 2, -1), exit(), mov(0, 2), exit()));
+        edge("xdp packet read of the last checked byte, 8 bytes wide", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.DW, 0, 2, 6), exit(), mov(0, 2), exit()));
+        edge("xdp packet read 8 bytes straddling the checked end", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.DW, 0, 2, 7), exit(), mov(0, 2), exit()));
+        edge("tc packet read after bounds check", TC, concat(tcHeader, jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.B, 0, 2, 13), exit(), mov(0, 0), exit()));
+        edge("tc packet read without bounds check", TC, ldx(Size.W, 2, 1, 76), ldx(Size.B, 0, 2, 0), exit());
+        edge("xdp data_meta read without check", XDP, ldx(Size.W, 2, 1, 8), ldx(Size.B, 0, 2, 0), exit());
+        edge("xdp data_meta read after check against data", XDP, ldx(Size.W, 2, 1, 8), ldx(Size.W, 3, 1, 0), movr(4, 2), add(4, 4),
+                jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.W, 0, 2, 0), exit(), mov(0, 2), exit());
+        edge("xdp variable packet offset after bounds check", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 4),
+                ldx(Size.B, 5, 2, 0), alu(AluOp.AND, 5, 7), alur(AluOp.ADD, 2, 5), ldx(Size.B, 0, 2, 0), exit(), mov(0, 2), exit()));
+        edge("xdp variable packet offset re-checked", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 8),
+                ldx(Size.B, 5, 2, 0), alu(AluOp.AND, 5, 7), alur(AluOp.ADD, 2, 5), movr(4, 2), add(4, 1), jmpr(JumpOp.JGT, 4, 3, 2),
+                ldx(Size.B, 0, 2, 0), exit(), mov(0, 2), exit()));
+
+        // map values
+        edge("map value write without null check", SF, lookup(HASH, st(Size.DW, 0, 0, 1), mov(0, 0), exit()));
+        edge("map value read at a negative offset", SF, lookup(HASH, jeq(0, 0, 2), ldx(Size.B, 0, 0, -1), exit(), mov(0, 0), exit()));
+        edge("map value write past value_size", SF, lookup(ARRAY, jeq(0, 0, 2), st(Size.W, 0, 6, 1), mov(0, 0), exit(), mov(0, 0), exit()));
+        edge("map value last byte", SF, lookup(ARRAY, jeq(0, 0, 2), ldx(Size.B, 0, 0, 7), exit(), mov(0, 0), exit()));
+        edge("map value null check with jne", XDP, lookup(ARRAY, jne(0, 0, 2), mov(0, 2), exit(), ldx(Size.DW, 0, 0, 0), exit()));
+        edge("map value used after the null branch", XDP, lookup(ARRAY, jne(0, 0, 1), ldx(Size.DW, 0, 0, 0), mov(0, 2), exit()));
+        edge("pointer to the context stored into a map value", SF, concat(new Instruction[] {movr(6, 1)},
+                lookup(HASH, jeq(0, 0, 1), stx(Size.DW, 0, 0, 6), mov(0, 0), exit())));
+        edge("map value pointer stored into its own value", SF, lookup(HASH, jeq(0, 0, 1), stx(Size.DW, 0, 0, 0), mov(0, 0), exit()));
+        edge("map value returned", SF, lookup(HASH, exit()));
+        edge("global data past its end", SF, new Instruction.LoadImm64(1, io.bpf4j.isa.Pseudo.MAP_VALUE, GLOBALS, 12),
+                ldx(Size.DW, 0, 1, 0), exit());
+
+        // context
+        edge("socket filter misaligned read of len", SF, ldx(Size.W, 0, 1, 2), exit());
+        edge("socket filter 8-byte read of len", SF, ldx(Size.DW, 0, 1, 0), exit());
+        edge("xdp writes data", XDP, st(Size.W, 1, 0, 0), mov(0, 0), exit());
+        edge("xdp reads rx_queue_index", XDP, ldx(Size.W, 0, 1, 16), exit());
+        edge("xdp reads past xdp_md", XDP, ldx(Size.W, 0, 1, 24), exit());
+        edge("xdp reads at a negative context offset", XDP, ldx(Size.W, 0, 1, -4), exit());
+        edge("tc writes tc_classid", TC, mov(2, 5), stx(Size.W, 1, 40, 2), mov(0, 0), exit());
+        edge("tc writes len", TC, mov(2, 5), stx(Size.W, 1, 0, 2), mov(0, 0), exit());
+        edge("tc writes a scalar into cb[4]", TC, mov(2, 5), stx(Size.W, 1, 64, 2), mov(0, 0), exit());
+        edge("tc writes past cb", TC, mov(2, 5), stx(Size.W, 1, 68, 2), mov(0, 0), exit());
+        edge("context pointer returned", XDP, movr(0, 1), exit());
+
+        // the stack's limits
+        edge("write at the bottom of the frame", SF, st(Size.DW, 10, -512, 0), mov(0, 0), exit());
+        edge("write one byte below the frame", SF, st(Size.B, 10, -513, 0), mov(0, 0), exit());
+        edge("combined stack of exactly 512", SF, st(Size.DW, 10, -256, 0), callLocal(1), exit(), st(Size.DW, 10, -256, 0), mov(0, 0), exit());
+        edge("combined stack of three frames over 512", SF, st(Size.DW, 10, -200, 0), callLocal(1), exit(),
+                st(Size.DW, 10, -200, 0), callLocal(1), exit(), st(Size.DW, 10, -200, 0), mov(0, 0), exit());
+
+        // tail-call register rules
+        edge("tail call with a scalar as context", TC, concat(new Instruction[] {mov(1, 0)}, concat(tailCall, mov(0, 0), exit())));
+        edge("tail call with a scalar as the map", TC, mov(2, 0), mov(3, 0), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
+        edge("tail call through a hash map", TC, lddwMap(2, HASH), mov(3, 0), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
+        edge("tail call index never written", TC, lddwMap(2, PROG_ARRAY), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
+        edge("tail call with an unknown scalar index", TC, ldx(Size.W, 3, 1, 48), lddwMap(2, PROG_ARRAY), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
+        edge("tail call with an offset context", TC, concat(new Instruction[] {add(1, 4)}, concat(tailCall, mov(0, 0), exit())));
+        edge("xdp tail call", XDP, concat(tailCall, mov(0, 2), exit()));
+        for (int r = 2; r <= 5; r++) edge("R" + r + " after a tail call", TC, concat(tailCall, movr(0, r), exit()));
+        edge("R6 survives a tail call", TC, concat(new Instruction[] {mov(6, 1)}, concat(tailCall, movr(0, 6), exit())));
+        edge("stack survives a tail call", TC, concat(new Instruction[] {st(Size.DW, 10, -8, 1)}, concat(tailCall, ldx(Size.DW, 0, 10, -8), exit())));
+        edge("tail call in a subprogram, 240 bytes of callers' stack", TC,
+                concat(new Instruction[] {st(Size.DW, 10, -240, 0), callLocal(2), mov(0, 0), exit()}, concat(tailCall, mov(0, 0), exit())));
+        edge("tail call in a subprogram, 248 bytes of callers' stack", TC,
+                concat(new Instruction[] {st(Size.DW, 10, -248, 0), callLocal(2), mov(0, 0), exit()}, concat(tailCall, mov(0, 0), exit())));
+        edge("tail call in a subprogram, no callers' stack", TC,
+                concat(new Instruction[] {callLocal(2), mov(0, 0), exit()}, concat(tailCall, mov(0, 0), exit())));
+        edge("tail call two frames down, 128 + 128 bytes above", TC, st(Size.DW, 10, -128, 0), callLocal(2), mov(0, 0), exit(),
+                st(Size.DW, 10, -128, 0), callLocal(2), mov(0, 0), exit(), lddwMap(2, PROG_ARRAY), mov(3, 0), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
+
+        // return values
+        edge("xdp returns an out-of-range action", XDP, mov(0, 100), exit());
+        edge("xdp returns -1", XDP, mov(0, -1), exit());
+        edge("xdp returns an unknown scalar", XDP, call(Helper.GET_PRANDOM_U32.id()), exit());
+        edge("tc returns the frame pointer", TC, movr(0, 10), exit());
+        edge("socket filter returns a 32-bit half of a pointer", SF, mov32r(0, 10), exit());
+    }
+    /**
+     * main → f1 → … → f(n-1): {@code n} frames. With {@code deadLast} the last call sits on a branch no path
+     * takes, so only the static call-graph check sees it.
+     */
+    private static Instruction[] callChain(int n, boolean deadLast) {
+        List<Instruction> l = new ArrayList<>();
+        for (int f = 0; f < n - 1; f++) {
+            boolean last = f == n - 2;
+            if (last && deadLast) {
+                // r1 = 0; if r1 == 0 goto +1; call next; r0 = 0; exit
+                l.add(mov(1, 0));
+                l.add(jeq(1, 0, 1));
+                l.add(callLocal(2));
+                l.add(mov(0, 0));
+                l.add(exit());
+            } else {
+                l.add(callLocal(2));
+                l.add(mov(0, 0));
+                l.add(exit());
+            }
+        }
+        l.add(mov(0, 0));
+        l.add(exit());
+        return l.toArray(Instruction[]::new);
+    }
+
+    private static Instruction[] concat(Instruction[] a, Instruction... b) {
+        Instruction[] r = new Instruction[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
