@@ -20,12 +20,15 @@ import static io.bpf4j.verifier.Asm.*;
  * Small programs with the verdict and message Linux gives them (without CAP_PERFMON unless a case says
  * privileged). Data, so that the kernel-agreement tests can run the same list against bpf(2).
  */
-final class VerifierCorpus {
+public final class VerifierCorpus {
     private VerifierCorpus() {}
 
-    /** One case: {@code message} is null for programs that must be accepted. */
-    record Case(String name, ProgramType type, Instructions program, boolean privileged, String message, int stackRounding) {
-        boolean accepted() {
+    /**
+     * One case: {@code message} is null for programs that must be accepted; {@code privileged} says whether Linux's
+     * CAP_PERFMON mode applies; {@code stackRounding} is the frame rounding (16 = Linux with its x86-64 JIT).
+     */
+    public record Case(String name, ProgramType type, Instructions program, boolean privileged, String message, int stackRounding) {
+        public boolean accepted() {
             return message == null;
         }
 
@@ -35,10 +38,10 @@ final class VerifierCorpus {
         }
     }
 
-    static final int HASH = 1, PROG_ARRAY = 2, ARRAY = 3, RINGBUF = 4, GLOBALS = 5;
+    public static final int HASH = 1, PROG_ARRAY = 2, ARRAY = 3, RINGBUF = 4, GLOBALS = 5;
 
     /** The maps every case may name, by handle. */
-    static final Map<Integer, MapDefinition> MAPS = Map.of(
+    public static final Map<Integer, MapDefinition> MAPS = Map.of(
             HASH, new MapDefinition("hash", MapType.HASH, 4, 8, 16),
             PROG_ARRAY, new MapDefinition("jmp_table", MapType.PROG_ARRAY, 4, 4, 8),
             ARRAY, new MapDefinition("array", MapType.ARRAY, 4, 8, 4),
@@ -63,7 +66,7 @@ final class VerifierCorpus {
         CASES.add(new Case(name, ProgramType.SCHED_CLS, prog(p), false, msg, 16));
     }
 
-    static List<Case> cases() {
+    public static List<Case> cases() {
         return List.copyOf(CASES);
     }
 
