@@ -141,6 +141,37 @@ class TailCallFixturesTest {
         assertThat(cbStores).contains(48, 52);
     }
 
+    @Test
+    void theStackFixtureUsesTheStackSizesItsNamesSay() {
+        ObjectSpec spec = ObjectSpec.read(Fixtures.path("tail_call_stack.o"));
+        assertThat(spec.map("stack_table").initialProgramSlots()).containsExactly(Map.entry(0, "target"));
+        // volatile __u64 buf[bytes / 8]: the deepest frame-pointer access is the buffer's size.
+        assertThat(deepestStackAccess(spec.program("stack_ok"))).isEqualTo(224);
+        assertThat(deepestStackAccess(spec.program("reject_stack_256"))).isEqualTo(256);
+        for (String name : List.of("stack_ok", "reject_stack_256")) {
+            ProgramSpec p = spec.program(name);
+            assertThat(p.subprograms()).extracting(Subprogram::name).containsExactly(name, "tail_call_target");
+            assertThat(helperCalls(p.instructions(), Helper.TAIL_CALL.id())).singleElement()
+                    .satisfies(pc -> assertThat(p.subprograms().get(1).contains(pc)).isTrue());
+        }
+    }
+
+    /** The largest negative offset from r10 any load or store of the program's own function uses. */
+    private static int deepestStackAccess(ProgramSpec p) {
+        int deepest = 0;
+        Subprogram own = p.subprograms().getFirst();
+        for (Instructions.At at : p.instructions()) {
+            if (!own.contains(at.pc())) continue;
+            int offset = switch (at.instruction()) {
+                case Instruction.Store s when s.dst() == 10 -> s.offset();
+                case Instruction.Load l when l.src() == 10 -> l.offset();
+                default -> 0;
+            };
+            deepest = Math.max(deepest, -offset);
+        }
+        return deepest;
+    }
+
     static List<Integer> helperCalls(Instructions code, int helper) {
         List<Integer> out = new java.util.ArrayList<>();
         for (Instructions.At at : code) {
