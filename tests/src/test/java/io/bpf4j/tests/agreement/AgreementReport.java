@@ -35,6 +35,21 @@ final class AgreementReport {
             List<Judgement> list = all.stream().filter(j -> j.category() == c).toList();
             if (list.isEmpty()) continue;
             b.append("## ").append(c.meaning).append(" (").append(list.size()).append(")\n\n");
+            if (c == Judgement.Category.BPF4J_MORE_PERMISSIVE_SAFETY) {
+                for (KnownDivergences k : KnownDivergences.ALL) {
+                    List<Judgement> known = list.stream().filter(j -> KnownDivergences.explain(j) == k).toList();
+                    if (known.isEmpty()) continue;
+                    b.append("Known divergence (").append(known.size()).append(", ").append(k.mode() == null ? "both modes" : k.mode().label)
+                            .append("): ").append(k.rule()).append(".\n\n");
+                    for (Judgement j : known) b.append("- ").append(j.describe().replace("\n", " ")).append('\n');
+                    b.append('\n');
+                }
+                List<Judgement> unknown = list.stream().filter(j -> KnownDivergences.explain(j) == null).toList();
+                if (!unknown.isEmpty()) b.append("**Not explained — the test fails on these:**\n\n");
+                for (Judgement j : unknown) b.append("- ").append(j.describe().replace("\n", " ")).append('\n');
+                b.append('\n');
+                continue;
+            }
             for (Judgement j : list) b.append("- ").append(j.describe().replace("\n", " ")).append('\n');
             b.append('\n');
         }

@@ -55,7 +55,7 @@ final class KernelLoads {
             if (noVerifierWord && allCapabilities && machineCannotLoad(e.errno())) {
                 return new KernelVerdict(KernelVerdict.Outcome.NOT_LOADABLE, e.errno(), e.getMessage(), "");
             }
-            return new KernelVerdict(KernelVerdict.Outcome.REJECTED, e.errno(), e.getMessage(), BatchCodec.tail(e.log(), 6));
+            return new KernelVerdict(KernelVerdict.Outcome.REJECTED, e.errno(), message(e), BatchCodec.tail(e.log(), 6));
         } catch (KernelException e) {
             if (e.isMissingPrivilege() && !allCapabilities) {
                 return new KernelVerdict(KernelVerdict.Outcome.REJECTED, e.errnoNumber(), e.getMessage(), "");
@@ -65,6 +65,20 @@ final class KernelLoads {
             // the kernel backend's loader refused before any bpf(2) call (e.g. an attach target it cannot find)
             return new KernelVerdict(KernelVerdict.Outcome.NOT_LOADABLE, 0, "the kernel backend cannot load it: " + e.getMessage(), "");
         }
+    }
+
+    /**
+     * The exception's summary, except where the kernel ends its log with state dumps after the reason
+     * ("infinite loop detected at insn 1", then "cur state: …", "old state: …"): then the reason line is named.
+     */
+    static String message(ProgramRejectedException e) {
+        String m = e.getMessage();
+        if (!m.contains("old state:") && !m.contains("cur state:")) return m;
+        String[] lines = e.log().split("\n");
+        for (int i = lines.length - 1; i > 0; i--) {
+            if (lines[i].startsWith("cur state:")) return lines[i - 1].strip() + " — " + m;
+        }
+        return m;
     }
 
     /** EPERM with every capability (lockdown, no trampolines), or a type this kernel was built without. */

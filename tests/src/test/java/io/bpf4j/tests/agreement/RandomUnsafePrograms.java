@@ -25,8 +25,8 @@ import static io.bpf4j.tests.agreement.Asm.*;
  * offsets), pointers stored into maps and the context, registers read before they are written, pointer
  * arithmetic and pointers returned. Straight-line snippets with short forward branches; no loops.
  *
- * <p>Registers: r6 holds the context for the whole program; r7–r9 are scratch (unwritten until a snippet
- * writes them); r0–r5 are clobbered by each helper call.
+ * <p>Registers: r6 holds the context for the whole program; r7–r9 are scratch (each written at the start with
+ * probability ¾); r0–r5 are clobbered by each helper call.
  */
 final class RandomUnsafePrograms {
     static final String CORPUS = "random";
@@ -57,7 +57,10 @@ final class RandomUnsafePrograms {
         type = TYPES[random.nextInt(TYPES.length)];
         out = new ArrayList<>();
         out.add(movr(6, 1));
-        int snippets = 1 + random.nextInt(5);
+        for (int r = 7; r <= 9; r++) {                  // most scratch registers start written, a few do not
+            if (random.nextInt(4) != 0) out.add(random.nextBoolean() ? mov(r, random.nextInt(64)) : ldx(Size.W, r, 6, 0));
+        }
+        int snippets = 1 + random.nextInt(4);
         for (int i = 0; i < snippets; i++) snippet();
         epilogue();
         Instructions program = Instructions.of(out);
@@ -72,7 +75,10 @@ final class RandomUnsafePrograms {
         switch (random.nextInt(9)) {
             case 0, 1 -> stack();
             case 2 -> context();
-            case 3, 4 -> packet();
+            case 3, 4 -> {
+                if (type != ProgramType.SOCKET_FILTER || random.nextInt(8) == 0) packet(); // no direct packet access there
+                else stack();
+            }
             case 5, 6 -> mapValue();
             case 7 -> scratch();
             default -> pointerArithmetic();
