@@ -156,6 +156,21 @@ class TailCallFixturesTest {
         }
     }
 
+    @Test
+    void theMismatchFixtureDeclaresIncompatibleSlotsAsTheCSays() {
+        // Reading does not judge compatibility (that is the prog array's owner's business when it is filled):
+        // the spec reports what the C declares, with each program's type and flags for the runtime to compare.
+        ObjectSpec spec = ObjectSpec.read(Fixtures.path("prog_array_mismatch.o"));
+        assertThat(spec.map("mixed_table").initialProgramSlots()).containsExactly(Map.entry(0, "xdp_peer"),
+                Map.entry(1, "tc_intruder"), Map.entry(2, "frags_intruder"), Map.entry(3, "devmap_intruder"));
+        assertThat(spec.program("xdp_owner").type()).isEqualTo(ProgramType.XDP);
+        assertThat(spec.program("xdp_peer").attachType()).isEqualTo(AttachType.XDP);
+        assertThat(spec.program("tc_intruder").type()).isEqualTo(ProgramType.SCHED_CLS);
+        assertThat(spec.program("frags_intruder").xdpHasFrags()).isTrue();
+        assertThat(spec.program("xdp_peer").xdpHasFrags()).isFalse();
+        assertThat(spec.program("devmap_intruder").attachType()).isEqualTo(AttachType.XDP_DEVMAP);
+    }
+
     /** The largest negative offset from r10 any load or store of the program's own function uses. */
     private static int deepestStackAccess(ProgramSpec p) {
         int deepest = 0;
