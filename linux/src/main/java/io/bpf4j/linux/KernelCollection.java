@@ -47,24 +47,30 @@ public final class KernelCollection implements AutoCloseable {
      *                 stay empty, with a warning)
      * @param logLevel the verifier log level for every program (see {@link ProgramLoadSpec#logLevel()})
      * @param useBtf   false to load without the object's BTF (as an object built without -g would)
+     * @param privileges with which capabilities the kernel verifies the programs
      */
-    public record Options(Set<String> programs, int logLevel, boolean useBtf) {
-        public static final Options DEFAULT = new Options(Set.of(), 0, true);
+    public record Options(Set<String> programs, int logLevel, boolean useBtf, LoadPrivileges privileges) {
+        public static final Options DEFAULT = new Options(Set.of(), 0, true, LoadPrivileges.PROCESS);
 
         public Options {
             programs = programs == null ? Set.of() : Set.copyOf(programs);
+            privileges = privileges == null ? LoadPrivileges.PROCESS : privileges;
         }
 
         public Options withPrograms(Set<String> names) {
-            return new Options(names, logLevel, useBtf);
+            return new Options(names, logLevel, useBtf, privileges);
         }
 
         public Options withLogLevel(int level) {
-            return new Options(programs, level, useBtf);
+            return new Options(programs, level, useBtf, privileges);
         }
 
         public Options withBtf(boolean use) {
-            return new Options(programs, logLevel, use);
+            return new Options(programs, logLevel, use, privileges);
+        }
+
+        public Options withPrivileges(LoadPrivileges p) {
+            return new Options(programs, logLevel, useBtf, p);
         }
 
         boolean wants(String program) {
@@ -222,7 +228,7 @@ public final class KernelCollection implements AutoCloseable {
             });
             ProgramLoadSpec load = new ProgramLoadSpec(p.name(), p.type(), p.attachType(), relocated,
                     p.license().isEmpty() ? spec.license() : p.license(), p.kernelVersion(), p.flags(),
-                    options.logLevel(), programBtf(p), List.of(), attachBtfId);
+                    options.logLevel(), programBtf(p), List.of(), attachBtfId, options.privileges());
             return KernelProgram.load(load);
         }
 

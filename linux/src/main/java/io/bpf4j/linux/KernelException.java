@@ -21,6 +21,8 @@ public class KernelException extends BpfErrnoException {
     private final int errnoNumber;
     private final Errno known;
     private final String message;
+    /** Decided when the call failed, on its thread: capabilities are per thread. */
+    private final boolean missingPrivilege;
 
     /**
      * @param command     the uapi command name, e.g. {@code BPF_MAP_CREATE}
@@ -43,6 +45,7 @@ public class KernelException extends BpfErrnoException {
         String general = defaultExplanation(command, errnoNumber);
         String why = general == null ? explanation : explanation == null ? general : general + "; " + explanation;
         this.message = "bpf(" + command + ") on " + subject + ": " + text + (why == null ? "" : "; " + why);
+        this.missingPrivilege = errnoNumber == Errno.EPERM.number() && general != null && !Privileges.hasEveryBpfCapability();
     }
 
     private static Errno orPlaceholder(Errno e) {
@@ -86,11 +89,10 @@ public class KernelException extends BpfErrnoException {
     }
 
     /**
-     * True for EPERM from a command that creates an object while this process lacks one of the capabilities
-     * bpf(2) asks for.
+     * True for EPERM from a command that creates an object while the calling thread lacked one of the
+     * capabilities bpf(2) asks for.
      */
     public boolean isMissingPrivilege() {
-        return errnoNumber == Errno.EPERM.number() && defaultExplanation(command, errnoNumber) != null
-                && !Privileges.hasEveryBpfCapability();
+        return missingPrivilege;
     }
 }

@@ -61,6 +61,9 @@ public final class KernelProgram implements AutoCloseable {
      */
     public static KernelProgram load(ProgramLoadSpec spec) {
         Objects.requireNonNull(spec, "spec");
+        if (spec.privileges() == LoadPrivileges.WITHOUT_PERFMON && !RestrictedThread.isRestrictedThread()) {
+            return RestrictedThread.call(() -> load(spec));
+        }
         String subject = "program " + spec.name() + " (" + spec.type() + ")";
         List<Fd> held = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {

@@ -10,7 +10,7 @@ final class Privileges {
 
     static final int CAP_NET_ADMIN = 12, CAP_SYS_ADMIN = 21, CAP_PERFMON = 38, CAP_BPF = 39;
 
-    /** The effective capability set, or -1 when /proc/self/status cannot be read. */
+    /** The calling thread's effective capability set, or -1 when /proc/thread-self/status cannot be read. */
     static long effectiveCapabilities() {
         String v = statusField("CapEff:");
         try {
@@ -58,7 +58,7 @@ final class Privileges {
     }
 
     private static String statusField(String field) {
-        String status = read(Path.of("/proc/self/status"));
+        String status = read(Path.of("/proc/thread-self/status")); // capabilities are per thread
         if (status == null) return null;
         for (String line : status.split("\n")) {
             if (line.startsWith(field)) return line.substring(field.length());

@@ -26,10 +26,11 @@ import java.util.Objects;
  * @param fdArray            maps for {@code MAP_IDX} references, in index order (usually empty)
  * @param attachBtfId        for TRACING and LSM programs: the BTF id of the kernel function or tracepoint
  *                           (in vmlinux BTF) they attach to ({@code attach_btf_id}); 0 otherwise
+ * @param privileges         with which capabilities the kernel verifies it
  */
 public record ProgramLoadSpec(String name, ProgramType type, AttachType expectedAttachType, Instructions instructions,
                               String license, int kernelVersion, int flags, int logLevel, ProgramBtf btf,
-                              List<KernelMap> fdArray, int attachBtfId) {
+                              List<KernelMap> fdArray, int attachBtfId, LoadPrivileges privileges) {
     public static final int F_STRICT_ALIGNMENT = 1, F_ANY_ALIGNMENT = 1 << 1, F_TEST_RND_HI32 = 1 << 2,
             F_TEST_STATE_FREQ = 1 << 3, F_SLEEPABLE = 1 << 4, F_XDP_HAS_FRAGS = 1 << 5;
 
@@ -39,47 +40,52 @@ public record ProgramLoadSpec(String name, ProgramType type, AttachType expected
         Objects.requireNonNull(instructions, "instructions");
         Objects.requireNonNull(license, "license");
         fdArray = fdArray == null ? List.of() : List.copyOf(fdArray);
+        privileges = privileges == null ? LoadPrivileges.PROCESS : privileges;
         if (logLevel < 0 || logLevel > 7) throw new IllegalArgumentException("log level " + logLevel + " (0..7)");
     }
 
     /** A GPL program without BTF, attach type or flags: what hand-written test programs need. */
     public static ProgramLoadSpec of(String name, ProgramType type, Instructions instructions) {
-        return new ProgramLoadSpec(name, type, null, instructions, "GPL", 0, 0, 0, null, List.of(), 0);
+        return new ProgramLoadSpec(name, type, null, instructions, "GPL", 0, 0, 0, null, List.of(), 0, LoadPrivileges.PROCESS);
     }
 
     public ProgramLoadSpec withExpectedAttachType(AttachType t) {
-        return new ProgramLoadSpec(name, type, t, instructions, license, kernelVersion, flags, logLevel, btf, fdArray, attachBtfId);
+        return new ProgramLoadSpec(name, type, t, instructions, license, kernelVersion, flags, logLevel, btf, fdArray, attachBtfId, privileges);
     }
 
     public ProgramLoadSpec withLicense(String l) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, l, kernelVersion, flags, logLevel, btf, fdArray, attachBtfId);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, l, kernelVersion, flags, logLevel, btf, fdArray, attachBtfId, privileges);
     }
 
     public ProgramLoadSpec withKernelVersion(int v) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, v, flags, logLevel, btf, fdArray, attachBtfId);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, v, flags, logLevel, btf, fdArray, attachBtfId, privileges);
     }
 
     public ProgramLoadSpec withFlags(int f) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, f, logLevel, btf, fdArray, attachBtfId);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, f, logLevel, btf, fdArray, attachBtfId, privileges);
     }
 
     public ProgramLoadSpec withLogLevel(int level) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, level, btf, fdArray, attachBtfId);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, level, btf, fdArray, attachBtfId, privileges);
     }
 
     public ProgramLoadSpec withBtf(ProgramBtf b) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, b, fdArray, attachBtfId);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, b, fdArray, attachBtfId, privileges);
     }
 
     public ProgramLoadSpec withFdArray(List<KernelMap> maps) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, btf, maps, attachBtfId);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, btf, maps, attachBtfId, privileges);
     }
 
     public ProgramLoadSpec withAttachBtfId(int id) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, btf, fdArray, id);
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, btf, fdArray, id, privileges);
+    }
+
+    public ProgramLoadSpec withPrivileges(LoadPrivileges p) {
+        return new ProgramLoadSpec(name, type, expectedAttachType, instructions, license, kernelVersion, flags, logLevel, btf, fdArray, attachBtfId, p);
     }
 
     public ProgramLoadSpec withInstructions(Instructions insns) {
-        return new ProgramLoadSpec(name, type, expectedAttachType, insns, license, kernelVersion, flags, logLevel, btf, fdArray, attachBtfId);
+        return new ProgramLoadSpec(name, type, expectedAttachType, insns, license, kernelVersion, flags, logLevel, btf, fdArray, attachBtfId, privileges);
     }
 }

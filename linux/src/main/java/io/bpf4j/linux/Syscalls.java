@@ -29,7 +29,7 @@ final class Syscalls {
 
     /** The result of binding, computed once. */
     private record Binding(long sysBpf, MethodHandle syscall, MethodHandle close, MethodHandle strerror,
-                           StructLayout captureLayout, VarHandle errno, String unavailable) {}
+                           MethodHandle syscall2, StructLayout captureLayout, VarHandle errno, String unavailable) {}
 
     private static final class Holder {
         static final Binding BINDING = bind();
@@ -60,8 +60,12 @@ final class Syscalls {
             MethodHandle strerror = linker.downcallHandle(
                     libc.find("strerror").orElseThrow(() -> new IllegalStateException("libc has no strerror()")),
                     FunctionDescriptor.of(ADDRESS, JAVA_INT));
+            MethodHandle syscall2 = linker.downcallHandle(
+                    libc.find("syscall").orElseThrow(() -> new IllegalStateException("libc has no syscall()")),
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS),
+                    Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
             VarHandle errno = capture.varHandle(groupElement("errno"));
-            return new Binding(number, syscall, close, strerror, capture, errno, null);
+            return new Binding(number, syscall, close, strerror, syscall2, capture, errno, null);
         } catch (IllegalCallerException e) {
             return unavailable("native access is denied to the bpf4j-linux module (" + e.getMessage()
                     + "); run the JVM with --enable-native-access=ALL-UNNAMED (class path) or "
@@ -72,7 +76,7 @@ final class Syscalls {
     }
 
     private static Binding unavailable(String reason) {
-        return new Binding(-1, null, null, null, null, null, reason);
+        return new Binding(-1, null, null, null, null, null, null, reason);
     }
 
     /** {@code __NR_bpf} per architecture, from each architecture's syscall table; -1 when unknown. */
@@ -123,6 +127,30 @@ final class Syscalls {
         long r = bpfRaw(cmd, attr);
         if (r < 0) throw new KernelException(cmd.uapiName(), subject, (int) -r);
         return r;
+    }
+
+    /** {@code capget}/{@code capset} numbers per architecture ({capget, capset}), or null when unknown. */
+    static long[] capabilitySyscalls() {
+        return switch (System.getProperty("os.arch", "?")) {
+            case "amd64", "x86_64" -> new long[] {125, 126};
+            case "aarch64", "riscv64", "loongarch64" -> new long[] {90, 91};
+            default -> null;
+        };
+    }
+
+    /** A two-pointer system call (capget, capset): 0 or {@code -errno}. */
+    static long syscall2(long number, MemorySegment a, MemorySegment b) {
+        Binding binding = binding();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(binding.captureLayout());
+            long result;
+            try {
+                result = (long) binding.syscall2().invokeExact(state, number, a, b);
+            } catch (Throwable t) {
+                throw new IllegalStateException("FFM downcall of syscall(" + number + ") failed", t);
+            }
+            return result >= 0 ? result : -(int) binding.errno().get(state, 0L);
+        }
     }
 
     /** close(2). Returns 0 or errno; EINTR is not retried (on Linux the descriptor is gone anyway). */
