@@ -19,6 +19,15 @@ public final class JitEngine implements Engine {
 
     private final JitCompiler compiler;
 
+    /**
+     * An engine with {@link JitOptions#defaults()}. Public and without arguments so that {@link java.util.ServiceLoader}
+     * finds the JIT as an {@link Engine} ({@code META-INF/services/io.bpf4j.runtime.Engine}) wherever the jit module
+     * is on the class path: the runtime can prefer it without depending on it.
+     */
+    public JitEngine() {
+        this(JitOptions.defaults());
+    }
+
     public JitEngine(JitOptions options) {
         this.compiler = new JitCompiler(Objects.requireNonNull(options, "options"));
     }

@@ -60,6 +60,13 @@ class JitEngineTest {
     }
 
     @Test
+    void theJitIsFoundAsAnEngineServiceSoTheRuntimeCanPreferIt() {
+        List<io.bpf4j.runtime.Engine> engines = java.util.ServiceLoader.load(io.bpf4j.runtime.Engine.class).stream()
+                .map(java.util.ServiceLoader.Provider::get).toList();
+        assertTrue(engines.stream().anyMatch(e -> e instanceof JitEngine && e.name().equals("jit")), engines.toString());
+    }
+
+    @Test
     void compileTimeAndMethodSizesAreReported() {
         JitExecutable e = Runs.JIT.prepare(Asm.image("small", code("mov %r0, 1\nexit")));
         assertTrue(e.isCompiled());
