@@ -89,11 +89,17 @@ final class RunCommand extends BaseCommand {
     @Option(names = "--limit", paramLabel = "N", description = "With --pcap: only the first N packets.")
     Long limit;
 
+    @Option(names = "--packet", paramLabel = "N", description = "With --pcap: only packet N (numbered from 1, as Wireshark does).")
+    Long packetNumber;
+
     @Option(names = "--out", paramLabel = "FILE", description = "With --pcap: write the packets that go on (XDP_PASS/XDP_TX, tc OK/UNSPEC/PIPE), as the program left them, to FILE.")
     Path out;
 
     @Option(names = "--dump-map", paramLabel = "NAME", description = "Print this map after the run(s). Repeatable.")
     List<String> dumpMaps = new ArrayList<>();
+
+    @Option(names = "--jit", description = "Run on bpf4j's JIT (eBPF compiled to JVM bytecode) instead of its interpreter.")
+    boolean jit;
 
     @Option(names = "--kernel", description = "Run in the Linux kernel (BPF_PROG_TEST_RUN; needs root or CAP_BPF) instead of bpf4j's runtime.")
     boolean kernel;
@@ -148,16 +154,19 @@ final class RunCommand extends BaseCommand {
             if (trace) throw CliException.usage("--trace needs bpf4j's runtime, which sees every tail call; the kernel's test run does not report them (drop --kernel)");
             if (cpus != null) throw CliException.usage("--cpus sets bpf4j's virtual CPUs; in the kernel, per-CPU maps have one value per possible CPU of this machine (drop --cpus or --kernel)");
             if (tailCallLimit != null) throw CliException.usage("--tail-call-limit sets bpf4j's limit; the kernel's is fixed (33 since Linux 5.17) (drop --tail-call-limit or --kernel)");
+            if (jit) throw CliException.usage("--jit picks bpf4j's engine; the kernel uses its own JIT (drop --jit or --kernel)");
         }
-        if (input.pcap == null && (out != null || limit != null)) {
-            throw CliException.usage((out != null ? "--out" : "--limit") + " goes with --pcap (a capture to run)");
+        if (input.pcap == null && (out != null || limit != null || packetNumber != null)) {
+            throw CliException.usage((out != null ? "--out" : limit != null ? "--limit" : "--packet") + " goes with --pcap (a capture to run)");
         }
         if (limit != null && limit < 1) throw CliException.usage("--limit " + limit + ": must be at least 1");
+        if (packetNumber != null && packetNumber < 1) throw CliException.usage("--packet " + packetNumber + ": packets are numbered from 1");
+        if (packetNumber != null && limit != null) throw CliException.usage("--packet and --limit: give one of them");
     }
 
     private RunBackend open(ObjectSpec spec) {
         if (kernel) return new KernelBackend(spec, prog);
-        return EmbeddedBackend.open(spec, prog, cpus == null ? 1 : cpus, tailCallLimit == null ? 32 : tailCallLimit);
+        return EmbeddedBackend.open(spec, prog, cpus == null ? 1 : cpus, tailCallLimit == null ? 32 : tailCallLimit, jit);
     }
 
     private static byte[] readFile(Path f, String option) {
@@ -329,23 +338,26 @@ final class RunCommand extends BaseCommand {
         Map<String, long[]> paths = new LinkedHashMap<>(); // path -> {packets, total ns}
         Map<String, Long> runs = new LinkedHashMap<>();
         Map<String, Long> fallThroughs = new TreeMap<>();
-        long packets = 0, written = 0, totalNanos = 0;
+        long packets = 0, written = 0, totalNanos = 0, seen = 0;
         ProgressBar bar = new ProgressBar(err(), !json && ProgressBar.terminal());
         List<Object> traced = new ArrayList<>();
         try (PcapReader reader = PcapReader.open(input.pcap);
              PcapWriter writer = out == null ? null : PcapWriter.create(out)) {
             for (Packet p = reader.next(); p != null; p = reader.next()) {
                 if (limit != null && packets >= limit) break;
+                seen++;
+                if (packetNumber != null && seen < packetNumber) continue;
+                if (packetNumber != null && seen > packetNumber) break;
                 packets++;
                 if (reader.lastLinkType() != PcapReader.LINKTYPE_ETHERNET && Verdicts.takesPackets(type)) {
-                    throw CliException.failed(input.pcap + ": packet " + packets + " has link type " + reader.lastLinkType()
+                    throw CliException.failed(input.pcap + ": packet " + seen + " has link type " + reader.lastLinkType()
                             + ", not Ethernet (1); " + ObjectFiles.lower(type) + " programs take Ethernet frames");
                 }
                 RunBackend.Outcome o;
                 try {
                     o = backend.run(p.data(), ctx, repeat, trace);
                 } catch (io.bpf4j.BpfException e) {
-                    throw new CliException(CliException.FAILED, input.pcap + ": packet " + packets + ": " + e.getMessage(), e);
+                    throw new CliException(CliException.FAILED, input.pcap + ": packet " + seen + ": " + e.getMessage(), e);
                 }
                 String verdict = Verdicts.label(type, o.retval());
                 verdicts.merge(verdict, 1L, Long::sum);
@@ -367,10 +379,10 @@ final class RunCommand extends BaseCommand {
                 }
                 if (trace) {
                     if (json) {
-                        traced.add(Json.object().put("packet", packets).put("verdict", verdict).put("hops", o.hops() == null ? null : hopsJson(o.hops())));
+                        traced.add(Json.object().put("packet", seen).put("summary", io.bpf4j.cli.pcap.PacketSummary.describe(p.data())).put("verdict", verdict).put("hops", o.hops() == null ? null : hopsJson(o.hops())));
                     } else {
                         PrintWriter w = out();
-                        w.printf("packet %d (%d bytes): %s%n", packets, p.data().length, verdict);
+                        w.printf("packet %d: %s (%d bytes) → %s%n", seen, io.bpf4j.cli.pcap.PacketSummary.describe(p.data()), p.data().length, verdict);
                         if (o.hops() != null) printTrace(w, o.hops(), o.retval());
                     }
                 }
@@ -388,6 +400,9 @@ final class RunCommand extends BaseCommand {
             throw new UncheckedIOException(e);
         } finally {
             bar.finish();
+        }
+        if (packetNumber != null && packets == 0) {
+            throw CliException.usage("--packet " + packetNumber + ": " + input.pcap + " has only " + seen + " packets");
         }
 
         List<Object> verdictRows = new ArrayList<>();
@@ -410,6 +425,13 @@ final class RunCommand extends BaseCommand {
         if (json) return;
 
         PrintWriter w = out();
+        if (trace && packets == 1) {
+            // the trace above says it all
+            w.println("Time: " + duration(totalNanos) + " in the programs" + (repeat > 1 ? " (mean of " + repeat + " runs)" : "") + " — " + backend.description());
+            if (out != null) w.println("Wrote " + written + " packet" + (written == 1 ? "" : "s") + " that go on to " + out);
+            w.flush();
+            return;
+        }
         if (trace) w.println();
         w.println("Ran " + prog + " (" + ObjectFiles.lower(type) + ") on " + String.format(Locale.ROOT, "%,d", packets) + " packet"
                 + (packets == 1 ? "" : "s") + " from " + input.pcap + " — " + backend.description());

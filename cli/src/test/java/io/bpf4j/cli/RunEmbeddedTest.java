@@ -1,0 +1,166 @@
+package io.bpf4j.cli;
+
+import io.bpf4j.abi.ProgramType;
+import io.bpf4j.cli.pcap.PcapReader;
+import io.bpf4j.linux.KernelSupport;
+import io.bpf4j.testdata.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** 'bpf4j run' on bpf4j's own runtime, end to end: the pipeline, its trace, the limit, and agreement with Linux. */
+class RunEmbeddedTest {
+    static final String FIREWALL = InspectCommandsTest.FIREWALL;
+    static final String PCAP = Cli.example("traffic.pcap");
+
+    @TempDir
+    Path dir;
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> json(String... args) {
+        Cli.Result r = Cli.run(args);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        return (Map<String, Object>) r.json();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> path(Map<String, Object> run) {
+        return ((List<Map<String, Object>>) run.get("hops")).stream().map(h -> (String) h.get("program")).toList();
+    }
+
+    static String firstPacketHex() throws Exception {
+        return HexFormat.of().formatHex(PcapReader.readAll(Path.of(PCAP)).getFirst().data());
+    }
+
+    @Test
+    void aDnsAnswerGoesEntryIpv4UdpPolicyAndPasses() throws Exception {
+        Map<String, Object> r = json("run", FIREWALL, "--prog", "xdp_entry", "--data-hex", firstPacketHex(), "--json");
+        assertThat(r.get("verdict")).isEqualTo("XDP_PASS");
+        assertThat(path(r)).containsExactly("xdp_entry", "parse_ipv4", "parse_udp", "policy");
+        // the stages left their 8 bytes of struct meta in front of the packet: l3_off 14, l4_off 34, UDP (17), IPv4
+        assertThat(r.get("meta_length")).isEqualTo(8L);
+        assertThat((String) r.get("data_out")).startsWith("0e002200110413");
+    }
+
+    @Test
+    void theTraceSaysWhyATailCallFellThrough() throws Exception {
+        Cli.Result r = Cli.run("run", FIREWALL, "--prog", "xdp_entry", "--data-hex", firstPacketHex(), "--trace", "--set", "stages[5]=");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("  #2 parse_udp\n       tail call stages[5] fell through: slot 5 is empty\n       exit: r0 = XDP_ABORTED");
+        assertThat(r.out()).contains("retval    0 (XDP_ABORTED)");
+    }
+
+    @Test
+    void aCaptureSummaryCountsVerdictsPathsAndRuns() {
+        Map<String, Object> r = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json");
+        assertThat(r.get("packets")).isEqualTo(1000L);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> paths = (List<Map<String, Object>>) r.get("paths");
+        assertThat(paths.stream().mapToLong(p -> (Long) p.get("packets")).sum()).isEqualTo(1000);
+        assertThat(paths).anySatisfy(p -> assertThat(p.get("path")).isEqualTo("xdp_entry → parse_ipv6 → parse_icmp → policy"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> runs = (List<Map<String, Object>>) r.get("program_runs");
+        assertThat(runs).anySatisfy(p -> assertThat(p).containsEntry("program", "xdp_entry").containsEntry("runs", 1000L));
+        assertThat(runs).noneSatisfy(p -> assertThat(p.get("program")).isEqualTo("policy_v2"));
+    }
+
+    @Test
+    void tracingOnePacketOfACapture() {
+        Cli.Result r = Cli.run("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--packet", "2", "--trace");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("packet 2: IPv4 TCP 10.0.0.145:57686 → 192.0.2.20:443 [PA] (596 bytes) → XDP_PASS\n  #0 xdp_entry\n");
+        assertThat(r.out()).contains("tail call stages[2] → parse_tcp");
+    }
+
+    @Test
+    void swappingInTheStricterPolicyDropsPingsFromOutside() {
+        Map<String, Object> before = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json");
+        Map<String, Object> after = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--set", "stages[5]=policy_v2");
+        assertThat(count(after, "XDP_DROP")).isGreaterThan(count(before, "XDP_DROP"));
+        assertThat(count(after, "XDP_ABORTED")).isZero();
+    }
+
+    @SuppressWarnings("unchecked")
+    static long count(Map<String, Object> r, String verdict) {
+        return ((List<Map<String, Object>>) r.get("verdicts")).stream().filter(v -> v.get("verdict").equals(verdict))
+                .mapToLong(v -> (Long) v.get("packets")).sum();
+    }
+
+    @Test
+    void theTcStagesPassStateThroughCb() throws Exception {
+        Map<String, Object> r = json("run", InspectCommandsTest.TC, "--prog", "tc_classify", "--data-hex", firstPacketHex(), "--json");
+        assertThat(path(r)).containsExactly("tc_classify", "tc_prio");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ctx = (Map<String, Object>) r.get("context_fields");
+        assertThat((Long) ctx.get("mark") >>> 16).isEqualTo(0xb4f4L);
+        assertThat(((List<?>) ctx.get("cb")).getFirst()).isEqualTo(0xc1a50000L);
+    }
+
+    @Test
+    void aSelfTailCallRunsUntilTheLimitSeedOrLinux() {
+        String tc = Fixtures.path("tail_calls.o").toString();
+        for (int limit : new int[]{32, 33}) {
+            Map<String, Object> r = json("run", tc, "--prog", "loop", "--data-hex", "00".repeat(64), "--tail-call-limit", String.valueOf(limit),
+                    "--dump-map", "loop_runs", "--json");
+            assertThat(path(r)).hasSize(limit + 1).allMatch("loop"::equals);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> hops = (List<Map<String, Object>>) r.get("hops");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> last = (List<Map<String, Object>>) hops.getLast().get("tail_calls");
+            assertThat((String) last.getFirst().get("fell_through")).contains("already made " + limit + " tail calls");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> runs = ((List<Map<String, Object>>) r.get("maps")).getFirst();
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> entries = (List<Map<String, Object>>) runs.get("entries");
+            assertThat(entries.getFirst().get("value_number")).isEqualTo((long) limit + 1);
+        }
+    }
+
+    @Test
+    void theJitAgreesWithTheInterpreter() {
+        Map<String, Object> interp = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats");
+        Map<String, Object> jit = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats", "--jit");
+        assertThat(jit.get("verdicts")).isEqualTo(interp.get("verdicts"));
+        assertThat(jit.get("paths").toString().replaceAll("mean_ns=\\d+", "")).isEqualTo(interp.get("paths").toString().replaceAll("mean_ns=\\d+", ""));
+        assertThat(jit.get("maps")).isEqualTo(interp.get("maps"));
+    }
+
+    @Test
+    void aCaptureThatEndsMidRecordFailsNamingThePacket() throws Exception {
+        byte[] all = Files.readAllBytes(Path.of(PCAP));
+        Path cut = dir.resolve("cut.pcap");
+        Files.write(cut, java.util.Arrays.copyOf(all, 3000));
+        Cli.Result r = Cli.run("run", FIREWALL, "--prog", "xdp_entry", "--pcap", cut.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).matches("bpf4j run: .*cut.pcap: packet \\d+ ends mid-record: its header says \\d+ bytes but only \\d+ are left; "
+                + "the capture is truncated \\(at byte \\d+\\)\\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    /** The oracle: the same capture through the kernel gives the same verdicts, counters and output packets. */
+    @Test
+    void theRuntimeAgreesWithLinuxPacketForPacket() throws Exception {
+        String why = KernelSupport.probe().unavailableReason(ProgramType.XDP);
+        assumeTrue(why == null, "no kernel to compare with: " + why);
+        Path ours = dir.resolve("ours.pcap"), linux = dir.resolve("linux.pcap");
+        Map<String, Object> a = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--dump-map", "stats", "--out", ours.toString());
+        Map<String, Object> b = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--dump-map", "stats", "--out", linux.toString(), "--kernel");
+        assertThat(a.get("verdicts")).isEqualTo(b.get("verdicts"));
+        assertThat(totals(a)).isEqualTo(totals(b));
+        assertThat(Files.readAllBytes(ours)).isEqualTo(Files.readAllBytes(linux));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> totals(Map<String, Object> r) {
+        return ((List<Map<String, Object>>) ((List<Map<String, Object>>) r.get("maps")).getFirst().get("entries")).stream()
+                .map(e -> e.get("total")).toList();
+    }
+}
