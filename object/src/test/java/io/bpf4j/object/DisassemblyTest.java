@@ -134,21 +134,34 @@ class DisassemblyTest {
         return ElfFile.parse(name, Fixtures.bytes(name)).sections().stream().filter(s -> s.isExecutable() && s.size() > 0).toList();
     }
 
-    /** llvm-objdump's text per pc for one section, with the default CPU or with --mcpu=v3. */
+    private static final Map<String, Map<String, Map<Integer, String>>> OBJDUMP_CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Pattern SECTION_HEADER = Pattern.compile("^Disassembly of section (.*):$");
+
+    /** llvm-objdump's text per pc for one section, with the default CPU or with --mcpu=v3 (one run per object and mode). */
     private static Map<Integer, String> objdump(String fixture, String section, boolean v3) {
+        return OBJDUMP_CACHE.computeIfAbsent(fixture + (v3 ? " v3" : ""), k -> objdumpAll(fixture, v3)).getOrDefault(section, Map.of());
+    }
+
+    private static Map<String, Map<Integer, String>> objdumpAll(String fixture, boolean v3) {
         try {
             List<String> command = new ArrayList<>(List.of(OBJDUMP.toString(), "-d", "--no-show-raw-insn"));
             if (v3) command.add("--mcpu=v3");
-            command.addAll(List.of("--section=" + section, Fixtures.path(fixture).toString()));
+            command.add(Fixtures.path(fixture).toString());
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError("llvm-objdump failed: " + out);
-            Map<Integer, String> byPc = new HashMap<>();
+            Map<String, Map<Integer, String>> bySection = new HashMap<>();
+            Map<Integer, String> current = null;
             for (String line : out.split("\n")) {
+                Matcher header = SECTION_HEADER.matcher(line);
+                if (header.matches()) {
+                    current = bySection.computeIfAbsent(header.group(1), s -> new HashMap<>());
+                    continue;
+                }
                 Matcher m = LINE.matcher(line);
-                if (m.matches()) byPc.put(Integer.parseInt(m.group(1)), m.group(2));
+                if (m.matches() && current != null) current.put(Integer.parseInt(m.group(1)), m.group(2));
             }
-            return byPc;
+            return bySection;
         } catch (IOException | InterruptedException e) {
             throw new AssertionError("cannot run " + OBJDUMP, e);
         }
