@@ -30,6 +30,16 @@ final class AgreementReport {
         }
         line(b, "**all**", "both", compared);
         b.append('\n');
+        List<Judgement> bothRefuse = all.stream().filter(j -> j.category() == Judgement.Category.AGREE_REJECT
+                && !j.program().corpus().equals(RandomUnsafePrograms.CORPUS)).toList();
+        if (!bothRefuse.isEmpty()) {
+            b.append("## both refuse (").append(bothRefuse.size()).append(", random programs left out)\n\n");
+            for (Judgement j : bothRefuse) {
+                b.append("- ").append(j.program().id()).append(" [").append(j.mode().label).append("] bpf4j: ").append(j.bpf4jMessage().replace("\n", " "))
+                        .append(" | kernel: ").append(j.kernel().message().replace("\n", " ")).append('\n');
+            }
+            b.append('\n');
+        }
         for (Judgement.Category c : Judgement.Category.values()) {
             if (c == Judgement.Category.AGREE_ACCEPT || c == Judgement.Category.AGREE_REJECT) continue;
             List<Judgement> list = all.stream().filter(j -> j.category() == c).toList();
@@ -52,6 +62,18 @@ final class AgreementReport {
             }
             for (Judgement j : list) b.append("- ").append(j.describe().replace("\n", " ")).append('\n');
             b.append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Every judgement as a tab-separated line: corpus, program, type, mode, category, bpf4j's word, the kernel's. */
+    static String tsv(List<Judgement> all) {
+        StringBuilder b = new StringBuilder("corpus\tprogram\ttype\tmode\tcategory\tbpf4j\tkernel\n");
+        for (Judgement j : all) {
+            String bpf4j = j.bpf4jCrash() != null ? "CRASH " + j.bpf4jCrash() : j.bpf4jAccepted() ? "accepted" : "refused: " + j.bpf4jMessage();
+            String kernel = j.kernel().isAccepted() ? "accepted" : j.kernel().outcome().name().toLowerCase(Locale.ROOT) + ": " + j.kernel().message();
+            b.append(String.join("\t", j.program().corpus(), j.program().id(), j.program().type().name(), j.mode().label,
+                    j.category().name(), BatchCodec.escape(bpf4j), BatchCodec.escape(kernel))).append('\n');
         }
         return b.toString();
     }

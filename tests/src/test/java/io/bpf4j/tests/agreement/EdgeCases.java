@@ -308,6 +308,12 @@ final class EdgeCases {
         edge("read at the bottom of the frame never written", SF, ldx(Size.DW, 0, 10, -512), exit());
         edge("tail call target reads a byte of stack it did not write", TC, ldx(Size.B, 0, 10, -64), exit());
         edge("map key never written, xdp", XDP, movr(2, 10), add(2, -8), lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
+        edge("map key with its upper half never written", SF, st(Size.H, 10, -4, 0), movr(2, 10), add(2, -4), lddwMap(1, HASH),
+                call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
+        edge("map key with its lower half never written", SF, st(Size.H, 10, -2, 0), movr(2, 10), add(2, -4), lddwMap(1, HASH),
+                call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
+        edge("map key of an array map never written", SF, movr(2, 10), add(2, -4), lddwMap(1, ARRAY),
+                call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
         edge("half-written slot read as a word", SF, st(Size.W, 10, -8, 1), ldx(Size.W, 0, 10, -4), exit());
         edge("half-written slot read as the written word", SF, st(Size.W, 10, -8, 1), ldx(Size.W, 0, 10, -8), exit());
 

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Accept/refuse agreement between bpf4j's verifier and this machine's kernel, in both privilege modes, over the
  * fixtures, the conformance programs, the edge-case corpus and seeded random programs. Prints the table and
- * writes it to {@code target/verifier-agreement.md}. Fails on any program bpf4j accepts that the kernel refuses
+ * writes it to {@code target/verifier-agreement.md} (every verdict of both sides: {@code target/verifier-agreement.tsv}). Fails on any program bpf4j accepts that the kernel refuses
  * for a memory-safety reason, and on any verifier crash; "bpf4j is stricter" is reported, never a failure.
  */
 class VerifierAgreementTest {
@@ -79,6 +79,7 @@ class VerifierAgreementTest {
         Path target = Path.of("target");
         Files.createDirectories(target);
         Files.writeString(target.resolve(reportFile), report, StandardCharsets.UTF_8);
+        Files.writeString(target.resolve(reportFile.replace(".md", ".tsv")), AgreementReport.tsv(all), StandardCharsets.UTF_8);
 
         List<String> unsafe = all.stream().filter(j -> j.category() == Judgement.Category.BPF4J_MORE_PERMISSIVE_SAFETY)
                 .filter(j -> KnownDivergences.explain(j) == null).map(Judgement::describe).toList();
