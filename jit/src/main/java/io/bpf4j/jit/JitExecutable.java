@@ -1,5 +1,6 @@
 package io.bpf4j.jit;
 
+import io.bpf4j.BpfException;
 import io.bpf4j.runtime.Engine;
 import io.bpf4j.runtime.ExecutionException;
 import io.bpf4j.runtime.Executable;
@@ -81,7 +82,12 @@ public final class JitExecutable implements Executable {
             args[4] = r4;
             args[5] = r5;
         }
-        long fp = invocation.memory().frameTop(0);
+        long fp;
+        try {
+            fp = invocation.memory().frameTop(0);
+        } catch (BpfException e) { // the invocation was not begun: the interpreter's words
+            throw new ExecutionException(ExecutionException.Reason.UNSUPPORTED, image.name(), 0, image.slots()[0], image.describe(0), e.getMessage(), e);
+        }
         try {
             long r0 = entry.enter(ctx, r1, fp, 0);
             if (ctx.tailTarget != null) r0 = ctx.continueTailCalls(0);

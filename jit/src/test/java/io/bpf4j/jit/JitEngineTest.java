@@ -123,6 +123,15 @@ class JitEngineTest {
     }
 
     @Test
+    void runningWithoutBeginningTheInvocationIsTheSameError() {
+        ProgramImage image = Asm.image("unbegun", code("mov %r0, 1\nexit"));
+        ExecutionException i = assertThrows(ExecutionException.class, () -> image.prepared(Runs.INTERPRETER).run(new io.bpf4j.runtime.Invocation(), 0));
+        ExecutionException j = assertThrows(ExecutionException.class, () -> image.prepared(Runs.JIT).run(new io.bpf4j.runtime.Invocation(), 0));
+        assertEquals(i.reason(), j.reason());
+        assertEquals(i.getMessage(), j.getMessage());
+    }
+
+    @Test
     void aHelperCanEndTheProgramFromASubprogram() {
         HelperRegistry helpers = HelperRegistry.empty().with(5, "unwind", (inv, a, b, c, d, e) -> {
             if (a == 0) inv.requestExit();
