@@ -21,6 +21,8 @@ final class FuncState {
     /** Byte {@code MAX_STACK + off} describes stack offset {@code off} (-512..-1). */
     final byte[] stackType;
     final RegState[] spilled;
+    /** Per slot with a spill: the first byte (0..7) and the length (1, 2, 4 or 8) the spilled register occupies. */
+    final byte[] spillStart, spillLen;
     /** Bytes of stack this frame has written so far (a multiple of 8): reads below it are refused in the default mode. */
     int allocated;
     /** For callback frames (bpf_loop): the helper call that invoked it, else -1. */
@@ -39,6 +41,8 @@ final class FuncState {
         Arrays.fill(regs, RegState.NOT_INIT);
         this.stackType = new byte[MAX_STACK];
         this.spilled = new RegState[SLOTS];
+        this.spillStart = new byte[SLOTS];
+        this.spillLen = new byte[SLOTS];
     }
 
     private FuncState(FuncState o) {
@@ -49,6 +53,8 @@ final class FuncState {
         this.regs = o.regs.clone();
         this.stackType = o.stackType.clone();
         this.spilled = o.spilled.clone();
+        this.spillStart = o.spillStart.clone();
+        this.spillLen = o.spillLen.clone();
         this.allocated = o.allocated;
         this.callbackArgs = o.callbackArgs;
         this.callbackCaller = o.callbackCaller;
@@ -80,15 +86,22 @@ final class FuncState {
                 // a partial overwrite of a spilled scalar leaves the rest as data
                 for (int k = slot * 8; k < slot * 8 + 8; k++) if (stackType[k] == STACK_SPILL) stackType[k] = STACK_MISC;
                 spilled[slot] = null;
+                spillStart[slot] = 0;
+                spillLen[slot] = 0;
             }
             stackType[b] = type;
         }
     }
 
-    void spill(int off, RegState reg) {
+    /** A register spilled whole (8 bytes at an 8-aligned offset) or a scalar spilled into its low {@code size} bytes. */
+    void spill(int off, int size, RegState reg) {
+        markBytes(off, size, STACK_MISC);
         int b = byteIndex(off);
-        for (int i = 0; i < 8; i++) stackType[b + i] = STACK_SPILL;
-        spilled[b / 8] = reg;
+        for (int i = 0; i < size; i++) stackType[b + i] = STACK_SPILL;
+        int slot = b / 8;
+        spilled[slot] = reg;
+        spillStart[slot] = (byte) (b % 8);
+        spillLen[slot] = (byte) size;
     }
 
     /** The stack as Linux prints it after the registers: {@code fp-8=mmmmmmmm fp-16=ctx}. */

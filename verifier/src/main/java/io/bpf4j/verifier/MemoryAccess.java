@@ -162,7 +162,7 @@ final class MemoryAccess {
         int slot = FuncState.slotOf(off);
         RegState spilledThere = frame.spilled[slot];
         if (value != null && size == 8) {
-            frame.spill(off, value);
+            frame.spill(off, 8, value);
             return;
         }
         if (value != null && value.isPointer()) throw reject("invalid size of register spill");
@@ -170,16 +170,24 @@ final class MemoryAccess {
             throw reject("attempt to corrupt spilled pointer on stack");
         }
         boolean zero = value != null && value.isConst() && value.bounds().constValue() == 0;
+        if (value != null && !zero && Long.compareUnsigned(value.bounds().umax(), (1L << (size * 8)) - 1) <= 0) {
+            // a narrow spill of a scalar that fits keeps its bounds (Linux does the same)
+            frame.spill(off, size, value);
+            return;
+        }
         frame.markBytes(off, size, zero ? FuncState.STACK_ZERO : FuncState.STACK_MISC);
     }
 
     private RegState readStack(FuncState frame, int off, int size, boolean signed) {
         int slot = FuncState.slotOf(off);
         RegState sp = frame.spilled[slot];
-        if (sp != null) {
+        if (sp != null && frame.spillLen[slot] == 8) {
             if (size == 8) return sp;
             if (!sp.isScalar()) throw reject("invalid size of register fill");
             return loaded(size, signed);
+        }
+        if (sp != null && frame.spillLen[slot] == size && FuncState.byteIndex(off) % 8 == frame.spillStart[slot] && !signed) {
+            return sp; // the narrow spilled scalar, read back whole
         }
         boolean allZero = true;
         for (int i = 0; i < size; i++) {

@@ -67,7 +67,11 @@ final class StateEquivalence {
                 }
                 case FuncState.STACK_SPILL -> {
                     if (c != FuncState.STACK_SPILL) return false;
-                    if ((b & 7) == 0 && !regSafe(old.spilled[b / 8], cur.spilled[b / 8])) return false;
+                    int slot = b / 8;
+                    if ((b & 7) == old.spillStart[slot]) {
+                        if (cur.spillStart[slot] != old.spillStart[slot] || cur.spillLen[slot] != old.spillLen[slot]) return false;
+                        if (!regSafe(old.spilled[slot], cur.spilled[slot])) return false;
+                    }
                 }
                 default -> throw new IllegalStateException("stack byte type " + o);
             }

@@ -124,6 +124,15 @@ public final class VerifierCorpus {
         reject("corrupting a spilled pointer", SF, "attempt to corrupt spilled pointer on stack",
                 stx(Size.DW, 10, -8, 1), st(Size.W, 10, -8, 0), mov(0, 0), exit());
 
+        accept("a bounded scalar spilled in 4 bytes keeps its bounds", SF, lookup(HASH,
+                jeq(0, 0, 8), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 7), stx(Size.W, 10, -12, 0),
+                ldx(Size.W, 1, 10, -12), alur(AluOp.ADD, 6, 1), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+        reject("a narrow spill read back wider is only data", SF,
+                "math between map_value pointer and register with unbounded min value is not allowed",
+                lookup(HASH, jeq(0, 0, 9), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 7),
+                        st(Size.DW, 10, -16, 0), stx(Size.W, 10, -12, 0), ldx(Size.DW, 1, 10, -16),
+                        alur(AluOp.ADD, 6, 1), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+
         // ---- context
         accept("socket filter reads len", SF, ldx(Size.W, 0, 1, 0), exit());
         accept("socket filter narrow read of mark", SF, ldx(Size.B, 0, 1, 9), exit());
