@@ -149,14 +149,21 @@ public final class ProgramSpec {
      * imm is the offset in the value. The pseudo kind (MAP_FD / MAP_VALUE) stays.
      */
     public Instructions relocate(ToIntFunction<String> mapHandle) {
-        Instructions out = instructions;
-        for (MapReference ref : mapReferences) {
-            Instruction.LoadImm64 old = (Instruction.LoadImm64) out.at(ref.pc());
+        java.util.Map<Integer, MapReference> byPc = new java.util.HashMap<>();
+        for (MapReference ref : mapReferences) byPc.put(ref.pc(), ref);
+        java.util.List<Instruction> out = new java.util.ArrayList<>(instructions.size());
+        for (Instructions.At at : instructions) {
+            MapReference ref = byPc.get(at.pc());
+            if (ref == null) {
+                out.add(at.instruction());
+                continue;
+            }
+            Instruction.LoadImm64 old = (Instruction.LoadImm64) at.instruction();
             int handle = mapHandle.applyAsInt(ref.mapName());
-            out = out.with(ref.pc(), new Instruction.LoadImm64(old.dst(), ref.valueAccess() ? Pseudo.MAP_VALUE : Pseudo.MAP_FD,
+            out.add(new Instruction.LoadImm64(old.dst(), ref.valueAccess() ? Pseudo.MAP_VALUE : Pseudo.MAP_FD,
                     handle, ref.valueAccess() ? ref.offset() : 0));
         }
-        return out;
+        return Instructions.of(out);
     }
 
     /** A copy with another program type and expected attach type, for sections whose name libbpf does not know. */
