@@ -179,7 +179,9 @@ public final class KernelProgram implements AutoCloseable {
     /**
      * Runs the program in the kernel with BPF_PROG_TEST_RUN: nothing is attached anywhere. SYSCALL and
      * RAW_TRACEPOINT programs take only a context and run once; a SYSCALL program's context after the run
-     * (the kernel writes it back) is {@link TestRunResult#context()}.
+     * (the kernel writes it back) is {@link TestRunResult#context()}. {@link TestRunInput#onCpu(int)} works for
+     * every type: raw tracepoints through BPF_F_TEST_RUN_ON_CPU, the others by pinning the calling thread to
+     * that CPU for the call (a test run executes on the CPU of the thread that asks for it).
      *
      * @throws KernelException e.g. ENOTSUPP when the program type has no test-run support, EINVAL for a
      *                         packet or context the program type refuses, ENOSPC when the output outgrew
@@ -214,11 +216,15 @@ public final class KernelProgram implements AutoCloseable {
                     attr.set(JAVA_LONG, 56, ctxOut.address());
                 }
             }
-            attr.set(JAVA_INT, 64, input.flags());
-            attr.set(JAVA_INT, 68, input.cpu());
+            // Linux honours BPF_F_TEST_RUN_ON_CPU for raw tracepoints only; every other type runs where the
+            // calling thread runs, so the thread is pinned to the CPU for the call instead
+            boolean onCpu = (input.flags() & TestRunInput.F_RUN_ON_CPU) != 0;
+            boolean pin = onCpu && type != ProgramType.RAW_TRACEPOINT;
+            attr.set(JAVA_INT, 64, pin ? input.flags() & ~TestRunInput.F_RUN_ON_CPU : input.flags());
+            attr.set(JAVA_INT, 68, pin ? 0 : input.cpu());
             long r;
             int raw = fd.acquire();
-            try {
+            try (CpuPinning pinned = pin ? CpuPinning.to(input.cpu()) : null) {
                 attr.set(JAVA_INT, 0, raw);
                 r = Syscalls.bpfRaw(BpfCommand.PROG_TEST_RUN, attr);
             } finally {

@@ -29,7 +29,8 @@ final class Syscalls {
 
     /** The result of binding, computed once. */
     private record Binding(long sysBpf, MethodHandle syscall, MethodHandle close, MethodHandle strerror,
-                           MethodHandle syscall2, StructLayout captureLayout, VarHandle errno, String unavailable) {}
+                           MethodHandle syscall2, MethodHandle getAffinity, MethodHandle setAffinity,
+                           StructLayout captureLayout, VarHandle errno, String unavailable) {}
 
     private static final class Holder {
         static final Binding BINDING = bind();
@@ -64,8 +65,15 @@ final class Syscalls {
                     libc.find("syscall").orElseThrow(() -> new IllegalStateException("libc has no syscall()")),
                     FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS),
                     Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+            FunctionDescriptor affinity = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+            MethodHandle getAffinity = linker.downcallHandle(libc.find("sched_getaffinity")
+                    .orElseThrow(() -> new IllegalStateException("libc has no sched_getaffinity()")), affinity,
+                    Linker.Option.captureCallState("errno"));
+            MethodHandle setAffinity = linker.downcallHandle(libc.find("sched_setaffinity")
+                    .orElseThrow(() -> new IllegalStateException("libc has no sched_setaffinity()")), affinity,
+                    Linker.Option.captureCallState("errno"));
             VarHandle errno = capture.varHandle(groupElement("errno"));
-            return new Binding(number, syscall, close, strerror, syscall2, capture, errno, null);
+            return new Binding(number, syscall, close, strerror, syscall2, getAffinity, setAffinity, capture, errno, null);
         } catch (IllegalCallerException e) {
             return unavailable("native access is denied to the bpf4j-linux module (" + e.getMessage()
                     + "); run the JVM with --enable-native-access=ALL-UNNAMED (class path) or "
@@ -76,7 +84,7 @@ final class Syscalls {
     }
 
     private static Binding unavailable(String reason) {
-        return new Binding(-1, null, null, null, null, null, null, reason);
+        return new Binding(-1, null, null, null, null, null, null, null, null, reason);
     }
 
     /** {@code __NR_bpf} per architecture, from each architecture's syscall table; -1 when unknown. */
@@ -150,6 +158,24 @@ final class Syscalls {
                 throw new IllegalStateException("FFM downcall of syscall(" + number + ") failed", t);
             }
             return result >= 0 ? result : -(int) binding.errno().get(state, 0L);
+        }
+    }
+
+    /** Bytes of a {@code cpu_set_t} big enough for 8192 CPUs. */
+    static final int CPU_SET_BYTES = 1024;
+
+    /** sched_getaffinity / sched_setaffinity of the calling thread: 0 or errno. */
+    static int affinity(boolean set, MemorySegment mask) {
+        Binding b = binding();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(b.captureLayout());
+            int r;
+            try {
+                r = (int) (set ? b.setAffinity() : b.getAffinity()).invokeExact(state, 0, mask.byteSize(), mask);
+            } catch (Throwable t) {
+                throw new IllegalStateException("FFM downcall of sched_" + (set ? "set" : "get") + "affinity failed", t);
+            }
+            return r >= 0 ? 0 : (int) b.errno().get(state, 0L);
         }
     }
 

@@ -17,7 +17,10 @@ package io.bpf4j.linux;
  */
 public record TestRunInput(byte[] data, byte[] context, int repeat, int flags, int cpu, int dataOutCapacity,
                            int contextOutCapacity) {
-    /** {@code BPF_F_TEST_RUN_ON_CPU}: run on {@link #cpu()} (raw tracepoints only, in Linux 6.18). */
+    /**
+     * {@code BPF_F_TEST_RUN_ON_CPU}: run on {@link #cpu()}. Linux 6.18 honours the flag for raw tracepoints
+     * only; {@link KernelProgram#testRun} pins the calling thread to the CPU for the other types.
+     */
     public static final int F_RUN_ON_CPU = 1;
     /** {@code BPF_F_TEST_XDP_LIVE_FRAMES}: XDP frames really go out (never used by bpf4j's tests). */
     public static final int F_XDP_LIVE_FRAMES = 1 << 1;

@@ -243,6 +243,30 @@ class KernelProgramTest {
     }
 
     @Test
+    void onCpuRunsEveryProgramTypeOnTheChosenCpu() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2,
+                "skipped: needs two online CPUs to tell them apart");
+        try (KernelMap counts = KernelMap.create(new io.bpf4j.abi.MapDefinition("per_cpu", io.bpf4j.abi.MapType.PERCPU_ARRAY, 4, 8, 1));
+             KernelProgram p = KernelProgram.load("count_cpu", ProgramType.XDP, program(
+                     store(Size.W, 10, -4, 0),
+                     movReg(2, 10),
+                     add(2, -4),
+                     Asm.mapFd(1, counts),
+                     call(Helper.MAP_LOOKUP_ELEM),
+                     jeq(0, 0, 2),
+                     mov(1, 1),
+                     Asm.atomicAdd(Size.DW, 0, 0, 1),
+                     mov(0, 2),
+                     exit()))) {
+            p.testRun(TestRunInput.of(packet()).withRepeat(5).onCpu(1));
+            p.testRun(TestRunInput.of(packet()).withRepeat(3).onCpu(0));
+            java.util.List<byte[]> perCpu = counts.lookupPerCpu(new byte[4]);
+            assertThat(ByteBuffer.wrap(perCpu.get(0)).order(ByteOrder.LITTLE_ENDIAN).getLong()).isEqualTo(3);
+            assertThat(ByteBuffer.wrap(perCpu.get(1)).order(ByteOrder.LITTLE_ENDIAN).getLong()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void zeroIsAValidJumpTargetForTheHelperlessFallThrough() {
         // r0 = 1; if r0 == 1 goto +1; r0 = 9; exit — checks jump encoding against the kernel
         try (KernelProgram p = KernelProgram.load("branch", ProgramType.XDP,
