@@ -257,6 +257,14 @@ final class Checker {
         return false;
     }
 
+    private static String describeFrame(FuncState fs) {
+        StringBuilder sb = new StringBuilder("frame").append(fs.frameno).append(':');
+        for (int r = 0; r <= 10; r++) {
+            if (fs.regs[r].isInit()) sb.append(" R").append(r).append('=').append(fs.regs[r].describe());
+        }
+        return sb.append(fs.describeStack()).toString();
+    }
+
     String describeState() {
         StringBuilder sb = new StringBuilder();
         for (int f = 0; f <= st.curframe; f++) {
@@ -427,7 +435,10 @@ final class Checker {
         for (int r = 1; r <= 5; r++) callee.regs[r] = args != null ? args[r - 1] : caller.regs[r];
         callee.regs[10] = RegState.stack(callee.frameno, 0);
         st.frames[++st.curframe] = callee;
-        if (log.on(VerifierLog.LEVEL2)) log.line("caller:" + " R10=fp0" + caller.describeStack());
+        if (log.on(VerifierLog.LEVEL2)) {
+            log.line("caller:\n " + describeFrame(caller));
+            log.line("callee:\n " + describeFrame(callee));
+        }
         pc = target;
     }
 

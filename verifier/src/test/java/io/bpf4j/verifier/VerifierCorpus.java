@@ -261,6 +261,14 @@ public final class VerifierCorpus {
         reject("bpf_loop callback returns 2", SF, "At callback return the register R0 has smin=2 smax=2 should have been in [0, 1]",
                 mov(1, 10), lddwFunc(2, 6), mov(3, 0), mov(4, 0), call(Helper.LOOP.id()), mov(0, 0), exit(), mov(0, 2), exit());
 
+        accept("bpf_loop callback counting in the caller's stack", SF, st(Size.DW, 10, -8, 0), mov(1, 10), lddwFunc(2, 7),
+                movr(3, 10), add(3, -8), mov(4, 0), call(Helper.LOOP.id()), ldx(Size.DW, 0, 10, -8), exit(),
+                ldx(Size.DW, 1, 2, 0), add(1, 1), stx(Size.DW, 2, 0, 1), mov(0, 0), exit());
+        reject("bpf_loop callback writing past the caller's slot", SF, "invalid write to stack R2 off=0 size=8",
+                st(Size.DW, 10, -8, 0), mov(1, 10), lddwFunc(2, 7),
+                movr(3, 10), add(3, -8), mov(4, 0), call(Helper.LOOP.id()), ldx(Size.DW, 0, 10, -8), exit(),
+                ldx(Size.DW, 1, 2, 0), add(1, 1), stx(Size.DW, 2, 8, 1), mov(0, 0), exit());
+
         // ---- tail calls
         Instruction[] tailCall = {lddwMap(2, PROG_ARRAY), mov(3, 0), call(Helper.TAIL_CALL.id())};
         accept("tail call", TC, concat(tailCall, mov(0, 0), exit()));
