@@ -4,6 +4,8 @@ import io.bpf4j.isa.text.ConformanceCase;
 import io.bpf4j.runtime.conformance.ConformancePlugin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -31,14 +33,26 @@ class ConformancePluginTest {
         return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    @Test
-    void everyConformanceFilePassesThroughThePlugin() {
+    /** How a runner passes the memory and options. */
+    enum Style {
+        /** ../shared/conformance/README.md: the memory argument only when the test has memory. */
+        README,
+        /** bpf_conformance's runner: always the memory (empty when none), then its plugin options (here empty). */
+        BPF_CONFORMANCE_RUNNER
+    }
+
+    @ParameterizedTest
+    @EnumSource(Style.class)
+    void everyConformanceFilePassesThroughThePlugin(Style style) {
         List<String> failures = new ArrayList<>();
         List<ConformanceCase> cases = ConformanceSuite.cases();
         assertThat(cases).hasSize(ConformanceSuite.EXPECTED_FILES);
         for (ConformanceCase c : cases) {
             byte[] memory = c.memory();
-            String[] args = memory.length == 0 ? new String[0] : new String[] {ConformanceSuite.runnerHex(memory)};
+            String[] args = switch (style) {
+                case README -> memory.length == 0 ? new String[0] : new String[] {ConformanceSuite.runnerHex(memory)};
+                case BPF_CONFORMANCE_RUNNER -> new String[] {ConformanceSuite.runnerHex(memory), ""};
+            };
             Outcome o = plugin(ConformanceSuite.runnerHex(c.program().encode()) + "\n", args);
             long expected = c.expectedResult().orElseThrow();
             if (o.status() != 0) {
@@ -49,7 +63,7 @@ class ConformancePluginTest {
                 failures.add(c.name() + ": printed " + o.out().strip() + ", expected " + Long.toHexString(expected));
             }
         }
-        System.out.println("conformance plugin (interpreter): " + (cases.size() - failures.size()) + "/" + cases.size() + " passed");
+        System.out.println("conformance plugin (interpreter, " + style + " arguments): " + (cases.size() - failures.size()) + "/" + cases.size() + " passed");
         assertThat(failures).isEmpty();
     }
 
@@ -76,8 +90,9 @@ class ConformancePluginTest {
         // ja -1
         Outcome o = plugin("05  00  ff  ff  00  00  00  00  95  00  00  00  00  00  00  00  \n", "--budget", "100000");
         assertThat(o.status()).isNotZero();
-        assertThat(o.out()).isEmpty();
-        assertThat(o.err().strip()).contains("pc 0").contains("instruction budget of 100000 exhausted").doesNotContain("\n");
+        // the runner reads the message from stdout; stderr has the same line for logs
+        assertThat(o.out().strip()).contains("pc 0").contains("instruction budget of 100000 exhausted").doesNotContain("\n");
+        assertThat(o.err()).isEqualTo(o.out());
     }
 
     @Test
@@ -96,6 +111,17 @@ class ConformancePluginTest {
         assertThat(o.err().strip()).contains("pc 0").contains("79 10 08 00 00 00 00 00").contains("read of 8 bytes at 0x")
                 .contains("out of bounds of caller memory 'input' (4 bytes, read-write)");
         assertThat(o.err().strip().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void optionsMayArriveAsOneStringAfterAnEmptyMemoryArgument() {
+        Outcome o = plugin("05 00 ff ff 00 00 00 00 95 00 00 00 00 00 00 00\n", "", "--budget 1000");
+        assertThat(o.status()).isNotZero();
+        assertThat(o.out()).contains("instruction budget of 1000 exhausted");
+        Outcome ok = plugin("71 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00\n", "2a  ", "");
+        assertThat(ok.status()).isZero();
+        assertThat(ok.out().strip()).isEqualTo("2a");
+        assertThat(plugin("95 00 00 00 00 00 00 00\n", "01", "02").out()).contains("unexpected argument '02': the memory was already given");
     }
 
     @Test
