@@ -335,7 +335,7 @@ final class RunCommand extends BaseCommand {
     private void runCapture(RunBackend backend, byte[] ctx, Json.Obj result) {
         ProgramType type = program.type();
         Map<String, Long> verdicts = new TreeMap<>();
-        Map<String, long[]> paths = new LinkedHashMap<>(); // path -> {packets, total ns}
+        Map<String, List<Long>> paths = new LinkedHashMap<>(); // path -> each packet's time
         Map<String, Long> runs = new LinkedHashMap<>();
         Map<String, Long> fallThroughs = new TreeMap<>();
         long packets = 0, written = 0, totalNanos = 0, seen = 0;
@@ -363,10 +363,7 @@ final class RunCommand extends BaseCommand {
                 verdicts.merge(verdict, 1L, Long::sum);
                 totalNanos += o.durationNanos();
                 if (o.hops() != null) {
-                    String path = path(o.hops());
-                    long[] c = paths.computeIfAbsent(path, k -> new long[2]);
-                    c[0]++;
-                    c[1] += o.durationNanos();
+                    paths.computeIfAbsent(path(o.hops()), k -> new ArrayList<>()).add(o.durationNanos());
                     for (RunBackend.Hop h : o.hops()) {
                         runs.merge(h.program(), 1L, Long::sum);
                         for (RunBackend.TailCallEvent e : h.events()) {
@@ -409,14 +406,20 @@ final class RunCommand extends BaseCommand {
         for (Map.Entry<String, Long> v : sortedByCount(verdicts)) {
             verdictRows.add(Json.object().put("verdict", v.getKey()).put("packets", v.getValue()));
         }
+        List<Map.Entry<String, List<Long>>> pathsByCount = paths.entrySet().stream()
+                .sorted((a, b) -> Integer.compare(b.getValue().size(), a.getValue().size())).toList();
         List<Object> pathRows = new ArrayList<>();
-        for (Map.Entry<String, long[]> e : paths.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).toList()) {
-            pathRows.add(Json.object().put("path", e.getKey()).put("packets", e.getValue()[0]).put("mean_ns", e.getValue()[1] / e.getValue()[0]));
+        for (Map.Entry<String, List<Long>> e : pathsByCount) {
+            pathRows.add(Json.object().put("path", e.getKey()).put("packets", e.getValue().size()).put("median_ns", median(e.getValue())));
         }
+        List<Map.Entry<String, Long>> runsByCount = sortedByCount(runs);
         List<Object> runRows = new ArrayList<>();
-        for (Map.Entry<String, Long> e : runs.entrySet()) runRows.add(Json.object().put("program", e.getKey()).put("runs", e.getValue()));
+        for (Map.Entry<String, Long> e : runsByCount) runRows.add(Json.object().put("program", e.getKey()).put("runs", e.getValue()));
+        List<Long> all = new ArrayList<>();
+        for (List<Long> l : paths.values()) all.addAll(l);
         result.put("capture", input.pcap.toString()).put("packets", packets).put("repeat", repeat)
                 .put("total_ns", totalNanos).put("mean_ns", packets == 0 ? 0 : totalNanos / packets)
+                .put("median_ns", all.isEmpty() ? null : median(all))
                 .put("verdicts", verdictRows).put("paths", backend.tracesTailCalls() ? pathRows : null)
                 .put("program_runs", backend.tracesTailCalls() ? runRows : null)
                 .put("fell_through", backend.tracesTailCalls() ? fallThroughs : null)
@@ -443,14 +446,14 @@ final class RunCommand extends BaseCommand {
         vt.print(w);
         if (backend.tracesTailCalls()) {
             w.println();
-            Table pt = new Table("TAIL-CALL PATH", "PACKETS>", "MEAN TIME>");
-            for (Map.Entry<String, long[]> e : paths.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).toList()) {
-                pt.row(e.getKey(), String.format(Locale.ROOT, "%,d", e.getValue()[0]), duration(e.getValue()[1] / e.getValue()[0]));
+            Table pt = new Table("TAIL-CALL PATH", "PACKETS>", "MEDIAN TIME>");
+            for (Map.Entry<String, List<Long>> e : pathsByCount) {
+                pt.row(e.getKey(), String.format(Locale.ROOT, "%,d", e.getValue().size()), duration(median(e.getValue())));
             }
             pt.print(w);
             w.println();
             Table rt = new Table("PROGRAM", "RUNS>");
-            for (Map.Entry<String, Long> e : runs.entrySet()) rt.row(e.getKey(), String.format(Locale.ROOT, "%,d", e.getValue()));
+            for (Map.Entry<String, Long> e : runsByCount) rt.row(e.getKey(), String.format(Locale.ROOT, "%,d", e.getValue()));
             rt.print(w);
             if (!fallThroughs.isEmpty()) {
                 w.println();
@@ -459,10 +462,16 @@ final class RunCommand extends BaseCommand {
             }
         }
         w.println();
-        w.println("Time: " + duration(totalNanos) + " in the program" + (repeat > 1 ? "s (mean of " + repeat + " runs per packet)" : "s")
-                + ", " + duration(packets == 0 ? 0 : totalNanos / packets) + " per packet");
+        w.println("Time: " + duration(totalNanos) + " in the programs" + (repeat > 1 ? " (each packet's time the mean of " + repeat + " runs)" : "")
+                + "; per packet " + duration(all.isEmpty() ? (packets == 0 ? 0 : totalNanos / packets) : median(all)) + " median"
+                + (backend.tracesTailCalls() ? " (the first packets include the JVM warming up)" : ""));
         if (out != null) w.println("Wrote " + String.format(Locale.ROOT, "%,d", written) + " packets that go on to " + out);
         w.flush();
+    }
+
+    static long median(List<Long> values) {
+        long[] a = values.stream().mapToLong(Long::longValue).sorted().toArray();
+        return a.length == 0 ? 0 : a[a.length / 2];
     }
 
     private static List<Map.Entry<String, Long>> sortedByCount(Map<String, Long> m) {
