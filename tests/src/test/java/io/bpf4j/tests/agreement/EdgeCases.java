@@ -318,7 +318,7 @@ final class EdgeCases {
         edge("half-written slot read as the written word", SF, st(Size.W, 10, -8, 1), ldx(Size.W, 0, 10, -8), exit());
 
         // packet bounds
-        edge("xdp packet write after bounds check", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), st(Size.B, 2, 13, 1), mov(0, 2), exit(), mov(0, 2), exit()));
+        edge("xdp packet write after bounds check", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 1), st(Size.B, 2, 13, 1), mov(0, 2), exit()));
         edge("xdp packet write without bounds check", XDP, ldx(Size.W, 2, 1, 0), st(Size.B, 2, 0, 1), mov(0, 2), exit());
         edge("xdp packet read at negative offset", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.B, 0, 2, -1), exit(), mov(0, 2), exit()));
         edge("xdp packet read of the last checked byte, 8 bytes wide", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.DW, 0, 2, 6), exit(), mov(0, 2), exit()));
@@ -328,7 +328,7 @@ final class EdgeCases {
         edge("xdp data_meta read without check", XDP, ldx(Size.W, 2, 1, 8), ldx(Size.B, 0, 2, 0), exit());
         edge("xdp data_meta read after check against data", XDP, ldx(Size.W, 2, 1, 8), ldx(Size.W, 3, 1, 0), movr(4, 2), add(4, 4),
                 jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.W, 0, 2, 0), exit(), mov(0, 2), exit());
-        edge("xdp variable packet offset after bounds check", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 4),
+        edge("xdp variable packet offset after bounds check", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 5),
                 ldx(Size.B, 5, 2, 0), alu(AluOp.AND, 5, 7), alur(AluOp.ADD, 2, 5), ldx(Size.B, 0, 2, 0), exit(), mov(0, 2), exit()));
         edge("xdp variable packet offset re-checked", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 8),
                 ldx(Size.B, 5, 2, 0), alu(AluOp.AND, 5, 7), alur(AluOp.ADD, 2, 5), movr(4, 2), add(4, 1), jmpr(JumpOp.JGT, 4, 3, 2),
@@ -337,7 +337,11 @@ final class EdgeCases {
         // map values
         edge("map value write without null check", SF, lookup(HASH, st(Size.DW, 0, 0, 1), mov(0, 0), exit()));
         edge("map value read at a negative offset", SF, lookup(HASH, jeq(0, 0, 2), ldx(Size.B, 0, 0, -1), exit(), mov(0, 0), exit()));
-        edge("map value write past value_size", SF, lookup(ARRAY, jeq(0, 0, 2), st(Size.W, 0, 6, 1), mov(0, 0), exit(), mov(0, 0), exit()));
+        edge("map value write past value_size", SF, lookup(ARRAY, jeq(0, 0, 1), st(Size.W, 0, 6, 1), mov(0, 0), exit()));
+        edge("hash map value used on the null branch", XDP, lookup(HASH, jne(0, 0, 1), ldx(Size.DW, 0, 0, 0), mov(0, 2), exit()));
+        edge("array map value with a constant in-range key, no null check", XDP, lookup(ARRAY, ldx(Size.DW, 0, 0, 0), mov(0, 2), exit()));
+        edge("array map value with a constant out-of-range key, no null check", XDP, st(Size.W, 10, -4, 4), movr(2, 10), add(2, -4),
+                lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()), ldx(Size.DW, 0, 0, 0), mov(0, 2), exit());
         edge("map value last byte", SF, lookup(ARRAY, jeq(0, 0, 2), ldx(Size.B, 0, 0, 7), exit(), mov(0, 0), exit()));
         edge("map value null check with jne", XDP, lookup(ARRAY, jne(0, 0, 2), mov(0, 2), exit(), ldx(Size.DW, 0, 0, 0), exit()));
         edge("map value used after the null branch", XDP, lookup(ARRAY, jne(0, 0, 1), ldx(Size.DW, 0, 0, 0), mov(0, 2), exit()));
