@@ -136,7 +136,10 @@ final class MemoryAccess {
 
     private RegState stack(int regno, RegState base, int insnOff, int size, boolean write, RegState value, boolean signed) {
         if (!base.fixedOffset()) {
-            throw reject("variable stack access var_off=" + base.bounds().tnum() + " off=" + insnOff + " size=" + size);
+            if (!c.privileged) {
+                throw reject("R" + regno + " variable stack access prohibited for !root, var_off=" + base.bounds().tnum() + " off=" + insnOff);
+            }
+            return variableStack(regno, base, insnOff, size, write, signed);
         }
         long off = (long) base.off() + insnOff;
         FuncState frame = c.st.frames[base.frameno()];
@@ -154,6 +157,31 @@ final class MemoryAccess {
             return null;
         }
         return readStack(frame, o, size, signed);
+    }
+
+    /**
+     * With CAP_PERFMON Linux allows a stack access whose offset is known only as a range: every byte it may
+     * touch must lie in the frame; a write turns them all into data, a read gives an unknown number.
+     */
+    private RegState variableStack(int regno, RegState base, int insnOff, int size, boolean write, boolean signed) {
+        Tnum at = base.bounds().tnum().add(Tnum.constant((long) base.off() + insnOff));
+        if (((at.value() | at.mask()) & (size - 1)) != 0) {
+            throw reject("misaligned stack access off " + base.bounds().tnum() + "+" + base.off() + "+" + insnOff + " size " + size);
+        }
+        long min = base.bounds().smin() + base.off() + insnOff, max = base.bounds().smax() + base.off() + insnOff;
+        if (min < -FuncState.MAX_STACK || max + size > 0) {
+            throw reject("invalid variable-offset " + (write ? "write to" : "read from") + " stack R" + regno + " var_off="
+                    + base.bounds().tnum() + " off=" + insnOff + " size=" + size);
+        }
+        FuncState frame = c.st.frames[base.frameno()];
+        c.recordAccess(Region.STACK, size, min, max);
+        if (write) {
+            frame.grow((int) -min);
+            c.noteStackDepth(frame);
+            frame.markBytes((int) min, (int) (max - min) + size, FuncState.STACK_MISC);
+            return null;
+        }
+        return loaded(size, signed);
     }
 
     private void writeStack(FuncState frame, int off, int size, RegState value) {
@@ -268,10 +296,23 @@ final class MemoryAccess {
     void helperMemory(int regno, RegState reg, long size, boolean write, String expected) {
         switch (reg.type()) {
             case PTR_TO_STACK -> {
-                if (!reg.fixedOffset()) {
-                    throw reject("R" + regno + " variable stack access prohibited for !root, var_off=" + reg.bounds().tnum() + " off=" + reg.off());
-                }
                 FuncState frame = c.st.frames[reg.frameno()];
+                if (!reg.fixedOffset()) {
+                    if (!c.privileged) {
+                        throw reject("R" + regno + " variable stack access prohibited for !root, var_off=" + reg.bounds().tnum() + " off=" + reg.off());
+                    }
+                    long min = reg.bounds().smin() + reg.off(), max = reg.bounds().smax() + reg.off();
+                    if (min < -FuncState.MAX_STACK || max + size > 0 || size < 0) {
+                        throw reject("invalid variable-offset indirect access to stack R" + regno + " var_off=" + reg.bounds().tnum()
+                                + " off=" + reg.off() + " size=" + size);
+                    }
+                    if (write) {
+                        frame.grow((int) -min);
+                        c.noteStackDepth(frame);
+                        frame.markBytes((int) min, (int) (max - min + size), FuncState.STACK_MISC);
+                    }
+                    return;
+                }
                 long off = reg.off();
                 if (off < -FuncState.MAX_STACK || off + size > 0 || size < 0
                         || !write && !c.privileged && off < -frame.allocated && size > 0) {

@@ -133,6 +133,15 @@ public final class VerifierCorpus {
                         st(Size.DW, 10, -16, 0), stx(Size.W, 10, -12, 0), ldx(Size.DW, 1, 10, -16),
                         alur(AluOp.ADD, 6, 1), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
 
+        Instruction[] varIndex = {call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 8), movr(2, 10), add(2, -16),
+                alur(AluOp.ADD, 2, 0)};
+        reject("variable stack index", SF, "R2 variable stack access prohibited for !root, var_off=(0x0; 0x8) off=-16",
+                concat(varIndex, st(Size.DW, 2, 0, 1), mov(0, 0), exit()));
+        CASES.add(new Case("variable stack index, privileged", SF, prog(concat(varIndex, st(Size.DW, 2, 0, 1),
+                ldx(Size.DW, 0, 2, 0), exit())), true, null, 32));
+        CASES.add(new Case("variable stack index past the frame, privileged", SF, prog(concat(varIndex, st(Size.DW, 2, 8, 1),
+                mov(0, 0), exit())), true, "invalid variable-offset write to stack R2 var_off=(0x0; 0x8) off=8 size=8", 32));
+
         // ---- context
         accept("socket filter reads len", SF, ldx(Size.W, 0, 1, 0), exit());
         accept("socket filter narrow read of mark", SF, ldx(Size.B, 0, 1, 9), exit());
