@@ -36,11 +36,12 @@ class DifferentialFuzzTest {
         fuzz(Long.getLong("bpf4j.fuzz.seed", 0xb16_0000L), Integer.getInteger("bpf4j.fuzz.count", 200_000));
     }
 
-    /** Re-runs one seed: {@code -Dbpf4j.fuzz.replay=<seed>}. */
+    /** Re-runs one seed: {@code -Dbpf4j.fuzz.replay=<seed>}; skipped without it. */
     @Test
     void replay() {
         Long seed = Long.getLong("bpf4j.fuzz.replay");
-        if (seed != null) fuzz(seed, 1);
+        org.junit.jupiter.api.Assumptions.assumeTrue(seed != null, "no -Dbpf4j.fuzz.replay=<seed> given");
+        fuzz(seed, 1);
     }
 
     private static void fuzz(long firstSeed, int count) {
