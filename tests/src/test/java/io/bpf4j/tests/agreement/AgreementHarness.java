@@ -38,6 +38,16 @@ final class AgreementHarness {
         }
     }
 
+    /** Whether bpf4j's verifier accepts {@code p} with {@code options} (a refusal or a failure count as no). */
+    static boolean accepts(AgreementProgram p, io.bpf4j.verifier.VerificationOptions options) {
+        try {
+            Verifier.verify(new VerificationRequest(p.name(), p.program(), p.type(), p.attachType(), p.maps(), null, p.lineInfo(), options));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** {@code program x rejected at pc N: reason} → {@code pc N: reason}. */
     private static String reason(ProgramRejectedException e) {
         String m = e.getMessage();

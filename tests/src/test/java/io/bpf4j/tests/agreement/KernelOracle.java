@@ -47,14 +47,24 @@ final class KernelOracle {
                     "-Xmx512m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
                     "-cp", System.getProperty("java.class.path"), KernelLoads.class.getName(), batch.toString());
             Process child = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
-            List<String> lines;
-            try (var reader = child.inputReader(StandardCharsets.UTF_8)) {
-                lines = reader.lines().toList();
-            }
+            // read the verdicts on another thread, so that a child that hangs is noticed by the timeout below
+            java.util.concurrent.CompletableFuture<List<String>> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (var reader = child.inputReader(StandardCharsets.UTF_8)) {
+                    return reader.lines().toList();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, Thread::startVirtualThread);
             long budgetSeconds = 120 + programs.size() / 20L;
             if (!child.waitFor(budgetSeconds, TimeUnit.SECONDS)) {
-                child.destroyForcibly();
-                throw new AssertionError("the unprivileged child did not finish within " + budgetSeconds + " s");
+                child.destroyForcibly().waitFor();
+                throw new AssertionError("the unprivileged child did not finish within " + budgetSeconds + " s; stderr:\n" + Files.readString(err));
+            }
+            List<String> lines;
+            try {
+                lines = output.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("cannot read the unprivileged child's verdicts", e);
             }
             String stderr = Files.readString(err);
             List<KernelVerdict> out = new ArrayList<>(programs.size());
