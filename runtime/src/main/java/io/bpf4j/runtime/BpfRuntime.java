@@ -61,6 +61,7 @@ public final class BpfRuntime implements AutoCloseable {
     private final VerifyMode verifyMode;
     private final Preemption preemption;
     private final int maxPacketSize;
+    private final int complexityLimit;
     private final long randomSeed;
     private final HelperRegistry helpers;
     private final TracePipe tracePipe;
@@ -85,6 +86,7 @@ public final class BpfRuntime implements AutoCloseable {
         this.verifyMode = b.verifyMode;
         this.preemption = b.preemption;
         this.maxPacketSize = b.maxPacketSize;
+        this.complexityLimit = b.complexityLimit;
         this.randomSeed = b.randomSeed;
         this.statsEnabled = b.stats;
         this.tracePipe = new TracePipe(b.tracePrintk);
@@ -109,6 +111,7 @@ public final class BpfRuntime implements AutoCloseable {
         private int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
         private long randomSeed = System.nanoTime();
         private boolean stats;
+        private int complexityLimit = VerificationOptions.LINUX_COMPLEXITY_LIMIT;
         private Consumer<TracePipe.Line> tracePrintk;
         private final List<HelperRegistry.Entry> userHelpers = new ArrayList<>();
 
@@ -143,6 +146,16 @@ public final class BpfRuntime implements AutoCloseable {
 
         public Builder verify(VerifyMode mode) {
             this.verifyMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * Instructions the verifier may process for each program (Linux: 1,000,000). Each tail-call target is
+         * verified on its own and gets its own budget — why the seed splits complex logic into tail calls.
+         */
+        public Builder verifierComplexityLimit(int limit) {
+            if (limit <= 0) throw new IllegalArgumentException("complexity limit must be positive, got " + limit);
+            this.complexityLimit = limit;
             return this;
         }
 
@@ -508,7 +521,7 @@ public final class BpfRuntime implements AutoCloseable {
     private Program link(String name, ProgramType type, AttachType attachType, Compatibility compat, Instructions insns,
                          List<Object> objects, Map<Integer, MapDefinition> defs, ContextLayout layout, Map<Integer, String> lines) {
         if (verifyMode != VerifyMode.NONE) {
-            VerificationOptions vo = VerificationOptions.DEFAULT.withPrivileged(verifyMode == VerifyMode.PRIVILEGED).withLogLevel(0);
+            VerificationOptions vo = VerificationOptions.DEFAULT.withPrivileged(verifyMode == VerifyMode.PRIVILEGED).withLogLevel(0).withComplexityLimit(complexityLimit);
             VerificationRequest req = new VerificationRequest(name, insns, type, attachType, defs, layout != null && layout.isRaw() ? layout : null, lines, vo);
             Verifier.verify(req); // throws io.bpf4j.verifier.ProgramRejectedException: the program is never loaded
         }

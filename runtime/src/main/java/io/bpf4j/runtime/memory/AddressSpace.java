@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * An access of {@code size} bytes at {@code address} is allowed when the region table has a live region at the
  * index, registered in this invocation's generation, and {@code offset + size <= length}, and the region permits
- * the access. Anything else raises a {@link MemoryFault}: a lookup is a shift, an array load and two compares.
+ * the access. Anything else raises a {@link MemoryFault}. Plain loads and stores check the tag here and leave
+ * bounds and write permission to the region's segment (its own check, which it makes anyway; a region that may
+ * not be written has a read-only segment): a lookup is a shift, two array loads and a compare before the
+ * segment access. Only the fault path works out what exactly was wrong.
  * Pointer arithmetic that leaves a region lands on an offset beyond its length (or, borrowing into the index
  * bits, on another index with a huge offset), so it faults rather than reaching neighbouring memory.
  *
@@ -219,20 +222,14 @@ public final class AddressSpace {
     private Region readable(long address, int size) {
         int hi = (int) (address >>> 32);
         int index = hi & 0xffff;
-        if (index < count) {
-            Region r = regions[index];
-            if (tags[index] == hi && (address & 0xffffffffL) + size <= r.length && r.readable) return r;
-        }
+        if (index < count && tags[index] == hi) return regions[index];
         throw fault(Access.READ, address, size);
     }
 
     private Region writable(long address, int size) {
         int hi = (int) (address >>> 32);
         int index = hi & 0xffff;
-        if (index < count) {
-            Region r = regions[index];
-            if (tags[index] == hi && (address & 0xffffffffL) + size <= r.length && r.writable) return r;
-        }
+        if (index < count && tags[index] == hi) return regions[index];
         throw fault(Access.WRITE, address, size);
     }
 
@@ -250,26 +247,42 @@ public final class AddressSpace {
     /** Zero-extended 8-bit load. */
     public long load8(long address) {
         Region r = readable(address, 1);
-        return (byte) BYTE.get(r.segment, address & 0xffffffffL) & 0xffL;
+        try {
+            return (byte) BYTE.get(r.segment, address & 0xffffffffL) & 0xffL;
+        } catch (IndexOutOfBoundsException e) {
+            throw fault(Access.READ, address, 1);
+        }
     }
 
     /** Zero-extended 16-bit little-endian load. */
     public long load16(long address) {
         Region r = readable(address, 2);
-        return (short) SHORT.get(r.segment, address & 0xffffffffL) & 0xffffL;
+        try {
+            return (short) SHORT.get(r.segment, address & 0xffffffffL) & 0xffffL;
+        } catch (IndexOutOfBoundsException e) {
+            throw fault(Access.READ, address, 2);
+        }
     }
 
     /** Zero-extended 32-bit little-endian load. */
     public long load32(long address) {
         Region r = readable(address, 4);
         if (r.pointerOffsets != null) return contextLoad32(r, (int) address);
-        return (int) INT.get(r.segment, address & 0xffffffffL) & 0xffffffffL;
+        try {
+            return (int) INT.get(r.segment, address & 0xffffffffL) & 0xffffffffL;
+        } catch (IndexOutOfBoundsException e) {
+            throw fault(Access.READ, address, 4);
+        }
     }
 
     /** 64-bit little-endian load. */
     public long load64(long address) {
         Region r = readable(address, 8);
-        return (long) LONG.get(r.segment, address & 0xffffffffL);
+        try {
+            return (long) LONG.get(r.segment, address & 0xffffffffL);
+        } catch (IndexOutOfBoundsException e) {
+            throw fault(Access.READ, address, 8);
+        }
     }
 
     private static long contextLoad32(Region r, int offset) {
@@ -280,22 +293,38 @@ public final class AddressSpace {
 
     public void store8(long address, long value) {
         Region r = writable(address, 1);
-        BYTE.set(r.segment, address & 0xffffffffL, (byte) value);
+        try {
+            BYTE.set(r.segment, address & 0xffffffffL, (byte) value);
+        } catch (IndexOutOfBoundsException | UnsupportedOperationException | IllegalArgumentException e) {
+            throw fault(Access.WRITE, address, 1);
+        }
     }
 
     public void store16(long address, long value) {
         Region r = writable(address, 2);
-        SHORT.set(r.segment, address & 0xffffffffL, (short) value);
+        try {
+            SHORT.set(r.segment, address & 0xffffffffL, (short) value);
+        } catch (IndexOutOfBoundsException | UnsupportedOperationException | IllegalArgumentException e) {
+            throw fault(Access.WRITE, address, 2);
+        }
     }
 
     public void store32(long address, long value) {
         Region r = writable(address, 4);
-        INT.set(r.segment, address & 0xffffffffL, (int) value);
+        try {
+            INT.set(r.segment, address & 0xffffffffL, (int) value);
+        } catch (IndexOutOfBoundsException | UnsupportedOperationException | IllegalArgumentException e) {
+            throw fault(Access.WRITE, address, 4);
+        }
     }
 
     public void store64(long address, long value) {
         Region r = writable(address, 8);
-        LONG.set(r.segment, address & 0xffffffffL, value);
+        try {
+            LONG.set(r.segment, address & 0xffffffffL, value);
+        } catch (IndexOutOfBoundsException | UnsupportedOperationException | IllegalArgumentException e) {
+            throw fault(Access.WRITE, address, 8);
+        }
     }
 
     /** Loads {@code bytes} (1, 2, 4, 8) zero-extended. */

@@ -64,7 +64,9 @@ public final class Region {
     public static Region of(RegionKind kind, String label, MemorySegment segment, boolean writable) {
         Objects.requireNonNull(segment, "segment");
         if (kind == RegionKind.OBJECT) throw new IllegalArgumentException("an object handle has no memory: use Region.handle");
-        return new Region(kind, label, segment, true, writable && !segment.isReadOnly(), null);
+        // a region that may not be written is backed by a read-only view: the address space leaves the write check
+        // to the segment, and helpers that write through segment() are refused the same way
+        return new Region(kind, label, writable ? segment : segment.asReadOnly(), true, writable && !segment.isReadOnly(), null);
     }
 
     /**
