@@ -47,7 +47,19 @@ class SoundnessOracleTest {
     }
 
     /** Runs {@code p}; throws {@link Violation} on anything the verifier should have refused. */
-    static void run(Instructions p, ProgramType type, Random r) {
+    /** Where each region would live, so that a privileged program may see pointers as numbers. */
+    private static long addr(V v) {
+        return switch (v.region()) {
+            case SCALAR -> v.v();
+            case STACK -> 0x1000_0000L + v.v();
+            case CTX -> 0x2000_0000L + v.v();
+            case PKT, PKT_END -> 0x3000_0000L + v.v();
+            case MAP_VALUE -> 0x4000_0000L + v.v();
+            case MAP_PTR -> 0x5000_0000L + v.v();
+        };
+    }
+
+    static void run(Instructions p, ProgramType type, Random r, boolean privileged) {
         ContextLayout layout = ContextLayout.forProgramType(type);
         V[] regs = new V[11];
         regs[1] = new V(R.CTX, 0);
@@ -67,6 +79,8 @@ class SoundnessOracleTest {
                     if (a.op() == AluOp.MOV) {
                         if (a.alu64() || src.region() == R.SCALAR) {
                             regs[a.dst()] = a.alu64() ? src : V.num(Semantics.alu(false, AluOp.MOV, 0, src.v()));
+                        } else if (privileged) {
+                            regs[a.dst()] = V.num(Semantics.alu(false, AluOp.MOV, 0, addr(src)));
                         } else {
                             throw new Violation("32-bit copy of a pointer");
                         }
@@ -78,6 +92,8 @@ class SoundnessOracleTest {
                         regs[a.dst()] = new V(src.region(), dst.v() + src.v());
                     } else if (a.alu64() && a.op() == AluOp.SUB && samePacket(dst, src)) {
                         regs[a.dst()] = V.num(dst.v() - src.v());
+                    } else if (privileged) {
+                        regs[a.dst()] = V.num(Semantics.alu(a.alu64(), a.op(), addr(dst), addr(src)));
                     } else {
                         throw new Violation("arithmetic " + a.op() + " on " + dst.region() + " and " + src.region());
                     }
@@ -92,7 +108,12 @@ class SoundnessOracleTest {
                             check(addr, size, 512, "stack");
                             V spilled = spills.get((int) addr);
                             if (size == 8 && spilled != null) yield spilled;
-                            for (int i = 0; i < size; i++) if (!written[(int) addr + i]) throw new Violation("uninitialised stack byte " + (addr + i - 512));
+                            for (int i = 0; i < size && !privileged; i++) {
+                                if (!written[(int) addr + i]) throw new Violation("uninitialised stack byte " + (addr + i - 512));
+                            }
+                            for (int k = (int) (addr & ~7); k < addr + size; k += 8) {
+                                if (spills.containsKey(k)) throw new Violation("partial read of a spilled pointer");
+                            }
                             yield V.num(Semantics.extend(le(stack, (int) addr, size), l.size(), l.signExtend()));
                         }
                         case CTX -> {
@@ -133,16 +154,16 @@ class SoundnessOracleTest {
                         }
                         case CTX -> {
                             if (!layout.check((int) addr, size, true).allowed() || base.v() != 0) throw new Violation("context write " + addr);
-                            if (val.region() != R.SCALAR) throw new Violation("pointer into context");
+                            if (val.region() != R.SCALAR && !privileged) throw new Violation("pointer into context");
                         }
                         case PKT -> {
                             check(addr, size, pktLen, "packet");
-                            if (val.region() != R.SCALAR) throw new Violation("pointer into packet");
+                            if (val.region() != R.SCALAR && !privileged) throw new Violation("pointer into packet");
                         }
                         case MAP_VALUE -> {
                             check(addr, size, 8, "map value");
-                            if (val.region() != R.SCALAR) throw new Violation("pointer into map");
-                            putLe(mapValue, (int) addr, size, val.v());
+                            if (val.region() != R.SCALAR && !privileged) throw new Violation("pointer into map");
+                            putLe(mapValue, (int) addr, size, addr(val));
                         }
                         default -> throw new Violation("store through " + base.region());
                     }
@@ -167,6 +188,8 @@ class SoundnessOracleTest {
                     } else if (d.region() != R.SCALAR && s.region() == R.SCALAR && s.v() == 0 && !j.jmp32()
                             && (j.op() == JumpOp.JEQ || j.op() == JumpOp.JNE)) {
                         taken = j.op() == JumpOp.JNE; // a pointer is never null
+                    } else if (privileged) {
+                        taken = Semantics.taken(j.jmp32(), j.op(), addr(d), addr(s));
                     } else {
                         throw new Violation("comparison of " + d.region() + " with " + s.region());
                     }
@@ -188,7 +211,7 @@ class SoundnessOracleTest {
                 }
                 case Instruction.Exit e -> {
                     V r0 = read(regs, 0);
-                    if (r0.region() != R.SCALAR) throw new Violation("pointer returned");
+                    if (r0.region() != R.SCALAR && !privileged) throw new Violation("pointer returned");
                     return;
                 }
                 default -> throw new IllegalStateException("not generated: " + insn);
@@ -247,7 +270,16 @@ class SoundnessOracleTest {
 
     @Test
     void acceptedRandomProgramsNeverMisbehave() {
-        Random gen = new Random(7);
+        check(false, 7);
+    }
+
+    @Test
+    void acceptedRandomProgramsNeverMisbehaveInPrivilegedMode() {
+        check(true, 8);
+    }
+
+    private static void check(boolean privileged, long seed) {
+        Random gen = new Random(seed);
         ProgramType[] types = {ProgramType.SOCKET_FILTER, ProgramType.SCHED_CLS, ProgramType.XDP};
         int accepted = 0, runs = 0, packetPrograms = 0, mapValuePrograms = 0;
         for (int i = 0; i < 20_000; i++) {
@@ -271,7 +303,7 @@ class SoundnessOracleTest {
                 continue;
             }
             VerificationRequest req = VerificationRequest.of("oracle" + i, p, type).withMaps(VerifierCorpus.MAPS)
-                    .withOptions(VerificationOptions.DEFAULT.withLogLevel(0).withComplexityLimit(50_000));
+                    .withOptions(VerificationOptions.DEFAULT.withLogLevel(0).withComplexityLimit(50_000).withPrivileged(privileged));
             VerificationResult result;
             try {
                 result = Verifier.verify(req);
@@ -284,7 +316,7 @@ class SoundnessOracleTest {
             for (int k = 0; k < 20; k++) {
                 runs++;
                 try {
-                    run(p, type, new Random(i * 31L + k));
+                    run(p, type, new Random(i * 31L + k), privileged);
                 } catch (Violation v) {
                     fail("accepted program " + i + " (" + type + ") misbehaved: " + v.getMessage() + "\n"
                             + io.bpf4j.isa.text.Disassembler.listing(p));
