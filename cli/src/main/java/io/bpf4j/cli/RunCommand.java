@@ -197,7 +197,8 @@ final class RunCommand extends BaseCommand {
             else w.printf("%-9s %s%n", "programs", path(o.hops()) + " (" + o.hops().size() + " programs, " + (o.hops().size() - 1) + " tail call" + (o.hops().size() == 2 ? "" : "s") + ")");
         }
         w.printf("%-9s %s%n", "retval", o.retval() + (Verdicts.name(type, o.retval()) != null ? " (" + Verdicts.name(type, o.retval()) + ")" : ""));
-        w.printf("%-9s %s%n", "duration", duration(o.durationNanos()) + (repeat > 1 ? " per run (mean of " + repeat + ")" : ""));
+        w.printf("%-9s %s%n", "duration", duration(o.durationNanos()) + (repeat > 1 ? " per run (mean of " + repeat + ")" : "")
+                + (backend.tracesTailCalls() && repeat == 1 ? " (one run in a JVM just started: mostly warm-up)" : ""));
         int meta = o.metaLength();
         if (meta > 0) {
             w.printf("%-9s %d bytes: %s%n", "metadata", meta, HexFormat.ofDelimiter(" ").formatHex(o.data(), 0, meta));
@@ -339,6 +340,7 @@ final class RunCommand extends BaseCommand {
         Map<String, Long> runs = new LinkedHashMap<>();
         Map<String, Long> fallThroughs = new TreeMap<>();
         long packets = 0, written = 0, totalNanos = 0, seen = 0;
+        List<Long> durations = new ArrayList<>();
         ProgressBar bar = new ProgressBar(err(), !json && ProgressBar.terminal());
         List<Object> traced = new ArrayList<>();
         try (PcapReader reader = PcapReader.open(input.pcap);
@@ -362,6 +364,7 @@ final class RunCommand extends BaseCommand {
                 String verdict = Verdicts.label(type, o.retval());
                 verdicts.merge(verdict, 1L, Long::sum);
                 totalNanos += o.durationNanos();
+                durations.add(o.durationNanos());
                 if (o.hops() != null) {
                     paths.computeIfAbsent(path(o.hops()), k -> new ArrayList<>()).add(o.durationNanos());
                     for (RunBackend.Hop h : o.hops()) {
@@ -415,8 +418,7 @@ final class RunCommand extends BaseCommand {
         List<Map.Entry<String, Long>> runsByCount = sortedByCount(runs);
         List<Object> runRows = new ArrayList<>();
         for (Map.Entry<String, Long> e : runsByCount) runRows.add(Json.object().put("program", e.getKey()).put("runs", e.getValue()));
-        List<Long> all = new ArrayList<>();
-        for (List<Long> l : paths.values()) all.addAll(l);
+        List<Long> all = durations;
         result.put("capture", input.pcap.toString()).put("packets", packets).put("repeat", repeat)
                 .put("total_ns", totalNanos).put("mean_ns", packets == 0 ? 0 : totalNanos / packets)
                 .put("median_ns", all.isEmpty() ? null : median(all))
