@@ -753,7 +753,8 @@ final class Emitter {
         if (gen.hasTailCall(callee)) {
             // the callee's tail calls leave their registers for us if we read r1-r5 afterwards
             cob.aload(CTX);
-            cob.getfield(CD_JIT_CONTEXT, "capture", CD_int.arrayType());
+            if (reload == 0) cob.getfield(CD_JIT_CONTEXT, "capture", CD_int.arrayType()); // zero into zeros: no copy needed
+            else cob.invokevirtual(CD_JIT_CONTEXT, "writableCapture", MethodTypeDesc.of(CD_int.arrayType()));
             calleeDepth();
             cob.loadConstant(reload);
             cob.iastore();

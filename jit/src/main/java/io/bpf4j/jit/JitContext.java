@@ -42,8 +42,20 @@ public final class JitContext {
         return r;
     }
 
-    /** Per frame: the r1–r5 (bit n = rn) its caller reloads if the frame ends in a tail call; set by the call site. */
-    final int[] capture = new int[AddressSpace.MAX_FRAMES];
+    /**
+     * Per frame: the r1–r5 (bit n = rn) its caller reloads if the frame ends in a tail call; set by the call site.
+     * Starts as a shared array of zeros, into which only zeros are ever stored, and is replaced by one of its own on
+     * the first non-zero write.
+     */
+    int[] capture = NO_CAPTURE;
+
+    private static final int[] NO_CAPTURE = new int[AddressSpace.MAX_FRAMES];
+
+    int[] writableCapture() {
+        int[] c = capture;
+        if (c == NO_CAPTURE) capture = c = new int[AddressSpace.MAX_FRAMES];
+        return c;
+    }
 
     JitContext(JitEngine engine, Invocation invocation) {
         this.engine = engine;
