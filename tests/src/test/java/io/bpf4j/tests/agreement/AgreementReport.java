@@ -25,6 +25,11 @@ final class AgreementReport {
             compared.addAll(row.getValue());
         }
         for (Mode m : Mode.values()) {
+            List<Judgement> modelled = compared.stream().filter(j -> j.mode() == m && j.program().fixture() != null
+                    && !j.bpf4jMessage().contains("has no context layout") && j.category() != Judgement.Category.EXCLUDED).toList();
+            if (!modelled.isEmpty()) line(b, "fixtures of types bpf4j models", m.label, modelled);
+        }
+        for (Mode m : Mode.values()) {
             List<Judgement> inMode = compared.stream().filter(j -> j.mode() == m).toList();
             if (!inMode.isEmpty()) line(b, "**all**", m.label, inMode);
         }
