@@ -3,7 +3,6 @@ package io.bpf4j.abi;
 import io.bpf4j.BpfException;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -281,7 +280,8 @@ public final class ContextLayout {
     /** {@code struct xdp_md} for devmap programs, which may also read egress_ifindex. */
     public static final ContextLayout XDP_MD_DEVMAP = xdpMd(true);
 
-    static List<ContextLayout> all() {
-        return Collections.unmodifiableList(List.of(SK_BUFF_SOCKET_FILTER, SK_BUFF_TC, XDP_MD, XDP_MD_DEVMAP));
+    /** Every fixed layout bpf4j knows (for documentation and tools). */
+    public static List<ContextLayout> builtIn() {
+        return List.of(SK_BUFF_SOCKET_FILTER, SK_BUFF_TC, XDP_MD, XDP_MD_DEVMAP);
     }
 }

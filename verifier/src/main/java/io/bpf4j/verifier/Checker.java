@@ -9,7 +9,6 @@ import io.bpf4j.isa.CallKind;
 import io.bpf4j.isa.Instruction;
 import io.bpf4j.isa.Instructions;
 import io.bpf4j.isa.JumpOp;
-import io.bpf4j.isa.Pseudo;
 import io.bpf4j.isa.Source;
 
 import java.util.ArrayDeque;

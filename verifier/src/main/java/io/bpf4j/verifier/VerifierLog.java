@@ -26,10 +26,6 @@ final class VerifierLog {
         return (level & bits) != 0;
     }
 
-    boolean enabled() {
-        return level != 0;
-    }
-
     /** Appends one line (without newline) if logging is on. */
     void line(String text) {
         if (level == 0) return;
@@ -61,10 +57,6 @@ final class VerifierLog {
     /** The source line of {@code pc} (for error context), if known. */
     String source(int pc) {
         return lineInfo.get(pc);
-    }
-
-    int mark() {
-        return sb.length();
     }
 
     @Override
