@@ -330,4 +330,38 @@ class TestRunTest {
             for (int cpu = 0; cpu < 3; cpu++) assertThat(p.testRun(TestRun.of(Asm.packet(64)).onCpu(cpu)).retval()).isEqualTo(10 + cpu);
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("engines")
+    void mapsOfMapsAreFilledFromTheObjectAndLookedUpByPrograms(Engine engine) {
+        try (BpfRuntime rt = rt(engine); Collection c = rt.load(Asm.fixture("map_in_map.o"))) {
+            Program p = c.program("lookup_inner");
+            assertThat(p.testRun(TestRun.of(Asm.packet(64))).retval()).as("inner_a found, its slot 3 still 0").isZero();
+            c.map("inner_a").update(Asm.u32(3), Asm.u32(42));
+            assertThat(p.testRun(TestRun.of(Asm.packet(64))).retval()).isEqualTo(42);
+            c.map("outer_array").delete(Asm.u32(0));
+            assertThat(p.testRun(TestRun.of(Asm.packet(64))).retval()).as("no inner map at key 0").isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("engines")
+    void programsOnManyThreadsLoseNoUpdateOfASharedCounter(Engine engine) throws Exception {
+        try (BpfRuntime rt = BpfRuntime.builder().cpus(3).engine(engine).build()) {
+            BpfMap counter = rt.createMap(new MapDefinition("shared", MapType.ARRAY, 4, 8, 1));
+            Program p = rt.load("count", ProgramType.XDP, code("*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4", map(1, 0),
+                    "call 1\nif r0 == 0 goto +2\nr1 = 1\nlock *(u64 *)(r0 + 0) += r1\nr0 = 2\nexit"), List.of(counter));
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) fs.add(pool.submit(() -> {
+                    for (int i = 0; i < 250; i++) p.testRun(TestRun.of(Asm.packet(64)).withRepeat(4));
+                }));
+                for (java.util.concurrent.Future<?> f : fs) f.get();
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(Asm.u64(counter.lookup(Asm.u32(0)))).isEqualTo(4 * 250 * 4);
+        }
+    }
 }
