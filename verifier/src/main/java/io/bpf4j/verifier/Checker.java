@@ -51,6 +51,8 @@ final class Checker {
     private record Pending(VerifierState state, int pc, Checkpoint parent, int fromPc) {}
 
     static final int MAX_PENDING_BRANCHES = 8192;
+    /** Checkpoints kept at once (each holds a copy of the state: registers and 512 bytes of stack per frame). */
+    static final int MAX_LIVE_STATES = 32_768;
     /** Starts the reason of a rejection caused by a bug in the verifier itself. */
     static final String INTERNAL_ERROR = "bpf4j verifier internal error";
 
@@ -243,6 +245,8 @@ final class Checker {
         boolean add = inLoop ? jumps >= 20 || steps >= 100 : jumps >= 2 && steps >= 8;
         // loop heads and callback entries keep one state, so a loop that makes no progress is noticed
         add |= (structure.loopHead[pc] || callbackEntry) && list.isEmpty();
+        // bound the memory a hostile program can make the verifier hold: beyond this, prune less, never unsoundly
+        if (liveStates >= MAX_LIVE_STATES) add = false;
         if (!add) return false;
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = processed;
