@@ -80,7 +80,7 @@ final class EmbeddedBackend implements RunBackend {
     }
 
     @Override
-    public Outcome run(byte[] data, byte[] context, int repeat, boolean trace) {
+    public Outcome run(byte[] data, byte[] context, int repeat, boolean trace, int cpu) {
         byte[] ctx = context;
         boolean xdpContext = false;
         if (ctx == null && program.type() == ProgramType.XDP && data != null) {
@@ -90,7 +90,7 @@ final class EmbeddedBackend implements RunBackend {
         } else if (ctx == null && (program.type() == ProgramType.SCHED_CLS || program.type() == ProgramType.SCHED_ACT)) {
             ctx = new byte[ContextLayout.SK_BUFF_SIZE];
         }
-        TestRun in = new TestRun(data, ctx, repeat, 0, -1, true);
+        TestRun in = new TestRun(data, ctx, repeat, 0, cpu, true);
         TestRunResult r = program.testRun(in);
         int meta = 0;
         byte[] ctxOut = r.ctx();

@@ -42,8 +42,10 @@ import java.util.Map;
                         + "that called it stay below every later program (the 256-byte rule)."},
         footer = {"", "Examples:",
                 "  bpf4j graph examples/xdp-firewall/firewall.o",
-                "  bpf4j graph examples/xdp-firewall/firewall.o -o firewall.svg      (open it in a browser)",
-                "  bpf4j graph examples/xdp-firewall/firewall.o --format mermaid --set stages[4]="})
+                "  bpf4j graph examples/xdp-firewall/firewall.o -o firewall.svg",
+                "      (then open firewall.svg in a browser)",
+                "  bpf4j graph examples/xdp-firewall/firewall.o --format mermaid \\",
+                "      --set 'stages[4]='"})
 final class GraphCommand extends BaseCommand {
     enum Format { svg, dot, mermaid }
 

@@ -55,7 +55,7 @@ final class KernelBackend implements RunBackend {
     }
 
     @Override
-    public Outcome run(byte[] data, byte[] context, int repeat, boolean trace) {
+    public Outcome run(byte[] data, byte[] context, int repeat, boolean trace, int cpu) {
         TestRunInput in = TestRunInput.of(data);
         boolean xdpContext = false;
         if (context != null) {

@@ -21,8 +21,11 @@ interface RunBackend extends AutoCloseable {
     /** True when {@link Outcome#hops()} is filled: the programs an invocation ran and its tail calls. */
     boolean tracesTailCalls();
 
-    /** Runs the program once per repeat over {@code data} (may be empty) with {@code context} (null for the default). */
-    Outcome run(byte[] data, byte[] context, int repeat, boolean trace);
+    /**
+     * Runs the program once per repeat over {@code data} (may be empty) with {@code context} (null for the default)
+     * on virtual CPU {@code cpu} (-1: any; the kernel picks its own).
+     */
+    Outcome run(byte[] data, byte[] context, int repeat, boolean trace, int cpu);
 
     @Override
     void close();

@@ -39,11 +39,16 @@ import java.util.TreeMap;
                 "With --trace, print each tail call an invocation made, and why one fell through."},
         footer = {"", "Exit codes: 0 the program ran (whatever it returned), 1 it was rejected or the run failed, 2 usage error.",
                 "", "Examples:",
-                "  bpf4j run examples/xdp-firewall/firewall.o --prog xdp_entry --pcap examples/traffic.pcap",
-                "  bpf4j run examples/xdp-firewall/firewall.o --prog xdp_entry --pcap examples/traffic.pcap --trace --limit 1",
-                "  bpf4j run examples/tc-cb/tc_prio.o --prog tc_classify --data-hex 0242ac1100010242ac1100020800450000...",
-                "  bpf4j run examples/xdp-firewall/firewall.o --prog xdp_entry --pcap examples/traffic.pcap \\",
-                "        --update 'rules[06 00 17 00]=01 00 00 00' --dump-map stats"})
+                "  bpf4j run examples/xdp-firewall/firewall.o --prog xdp_entry \\",
+                "      --pcap examples/traffic.pcap",
+                "  bpf4j run examples/xdp-firewall/firewall.o --prog xdp_entry \\",
+                "      --pcap examples/traffic.pcap --packet 86 --trace",
+                "  bpf4j run examples/xdp-firewall/firewall.o --prog xdp_entry \\",
+                "      --pcap examples/traffic.pcap --update 'rules[06 00 17 00]=01 00 00 00' \\",
+                "      --dump-map stats --out passed.pcap",
+                "  bpf4j run examples/tc-cb/tc_prio.o --prog tc_classify --data-hex 0242ac11...",
+                "  sudo bpf4j run examples/xdp-firewall/firewall.o --prog xdp_entry \\",
+                "      --pcap examples/traffic.pcap --kernel"})
 final class RunCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "OBJ", description = "A BPF object file.")
     Path object;
@@ -77,7 +82,8 @@ final class RunCommand extends BaseCommand {
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "1", description = "Run N times and report the mean time per run (default 1). With --pcap: each packet N times.")
     int repeat;
 
-    @Option(names = "--cpus", paramLabel = "N", description = "Virtual CPUs of bpf4j's runtime: per-CPU maps keep N values (default 1). Not with --kernel.")
+    @Option(names = "--cpus", paramLabel = "N", description = "Virtual CPUs of bpf4j's runtime: per-CPU maps keep N values (default 1); "
+            + "a capture's packets are spread over them by flow, as a NIC's RSS does. Not with --kernel.")
     Integer cpus;
 
     @Option(names = "--tail-call-limit", paramLabel = "32|33", description = "Tail calls per invocation: 32 as the seed says (default), 33 as Linux. Not with --kernel (the kernel has its own: 33).")
@@ -181,7 +187,7 @@ final class RunCommand extends BaseCommand {
     // --- one run -------------------------------------------------------------------------------------------
 
     private void runOnce(RunBackend backend, byte[] data, byte[] ctx, Json.Obj result) {
-        RunBackend.Outcome o = backend.run(data, ctx, repeat, trace);
+        RunBackend.Outcome o = backend.run(data, ctx, repeat, trace, -1);
         ProgramType type = program.type();
         result.put("retval", o.retval()).put("verdict", Verdicts.name(type, o.retval()))
                 .put("duration_ns", o.durationNanos()).put("repeat", repeat)
@@ -357,7 +363,7 @@ final class RunCommand extends BaseCommand {
                 }
                 RunBackend.Outcome o;
                 try {
-                    o = backend.run(p.data(), ctx, repeat, trace);
+                    o = backend.run(p.data(), ctx, repeat, trace, cpus == null || cpus == 1 ? -1 : FlowHash.cpu(p.data(), cpus));
                 } catch (io.bpf4j.BpfException e) {
                     throw new CliException(CliException.FAILED, input.pcap + ": packet " + seen + ": " + e.getMessage(), e);
                 }

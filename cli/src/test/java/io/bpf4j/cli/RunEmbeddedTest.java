@@ -125,6 +125,19 @@ class RunEmbeddedTest {
     }
 
     @Test
+    void severalCpusShareTheCaptureByFlowAndKeepTheirOwnCounters() {
+        Map<String, Object> r = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--cpus", "4", "--dump-map", "stats", "--json");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> packetsEntry = ((List<Map<String, Object>>) ((List<Map<String, Object>>) r.get("maps")).getFirst().get("entries")).getFirst();
+        assertThat(packetsEntry.get("total")).isEqualTo(1000L);
+        @SuppressWarnings("unchecked")
+        List<String> perCpu = (List<String>) packetsEntry.get("values");
+        assertThat(perCpu).hasSize(4);
+        assertThat(perCpu.stream().filter(v -> !v.equals("0000000000000000")).count()).as("CPUs that saw packets").isEqualTo(4);
+        assertThat(count(r, "XDP_DROP")).isEqualTo(count(json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json"), "XDP_DROP"));
+    }
+
+    @Test
     void theJitAgreesWithTheInterpreter() {
         Map<String, Object> interp = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats");
         Map<String, Object> jit = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats", "--jit");
