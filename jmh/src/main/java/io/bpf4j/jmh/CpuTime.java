@@ -15,7 +15,10 @@ import java.lang.management.ThreadMXBean;
  * for the cores, JMH's wall-clock ns/op includes the time this thread waited for a core; CPU time does not.
  * JMH remains the reference; this says how much of its number is the machine's load.
  *
- * <pre>java -cp jmh/target/benchmarks.jar io.bpf4j.jmh.CpuTime [rounds]</pre>
+ * <pre>java -cp jmh/target/benchmarks.jar io.bpf4j.jmh.CpuTime [rounds [PROGRAM...]]</pre>
+ *
+ * With program names, only those run (one per JVM measures a program alone, as JMH's forks do); without, all three
+ * run in one JVM, one after the other, which is what a process running several programs sees.
  */
 public final class CpuTime {
     private CpuTime() {}
@@ -23,7 +26,10 @@ public final class CpuTime {
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        for (BenchmarkPrograms p : BenchmarkPrograms.values()) {
+        java.util.List<BenchmarkPrograms> programs = new java.util.ArrayList<>();
+        for (int i = 1; i < args.length; i++) programs.add(BenchmarkPrograms.valueOf(args[i]));
+        if (programs.isEmpty()) programs.addAll(java.util.List.of(BenchmarkPrograms.values()));
+        for (BenchmarkPrograms p : programs) {
             Executable program = p.image().prepared(Interpreter.INSTANCE);
             Invocation invocation = new Invocation(RuntimeOptions.DEFAULTS);
             MemorySegment input = p.input();
