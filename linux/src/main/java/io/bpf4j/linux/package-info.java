@@ -11,8 +11,11 @@
  *
  * <p>Entry points: {@link io.bpf4j.linux.KernelSupport#probe()} (can this process use bpf(2), and which program
  * types), {@link io.bpf4j.linux.KernelMap} (the same {@link io.bpf4j.maps.BpfMap} API as the embedded runtime),
- * {@link io.bpf4j.linux.KernelProgArray}, {@link io.bpf4j.linux.KernelProgram} (load, {@code testRun}) and
- * {@link io.bpf4j.linux.KernelCollection} (a whole object: maps, relocations, programs, static prog arrays).
+ * {@link io.bpf4j.linux.KernelProgArray}, {@link io.bpf4j.linux.KernelProgram} (load, {@code testRun}),
+ * {@link io.bpf4j.linux.KernelCollection} (a whole object: maps, relocations, programs, static prog arrays),
+ * {@link io.bpf4j.linux.LoadPrivileges} (verify as root or without CAP_PERFMON, the seed's rules),
+ * {@link io.bpf4j.linux.KernelIsaRunner} (the kernel as the oracle for instruction semantics) and
+ * {@link io.bpf4j.linux.RunStatistics} (BPF_ENABLE_STATS).
  *
  * <p>Every kernel object is owned by exactly one Java object and released by {@code close()}; nothing is
  * released by the garbage collector, so a forgotten {@code close()} is a leak that tests can see (see
