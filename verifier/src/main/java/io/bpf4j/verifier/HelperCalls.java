@@ -29,6 +29,8 @@ final class HelperCalls {
         int callback = -1;
         RegState loopCtx;
         long allocSize;
+        /** The key, when it is a constant the stack holds (for array lookups that cannot fail). */
+        Long constKey;
     }
 
     void call(int id) {
@@ -61,7 +63,9 @@ final class HelperCalls {
         RegState r0 = switch (proto.returns()) {
             case INTEGER -> RegState.UNKNOWN_SCALAR;
             case VOID -> RegState.NOT_INIT;
-            case MAP_VALUE_OR_NULL -> RegState.pointer(RegType.PTR_TO_MAP_VALUE_OR_NULL, 0).withMap(meta.map).withId(c.newId());
+            case MAP_VALUE_OR_NULL -> lookupCannotFail(meta)
+                    ? RegState.pointer(RegType.PTR_TO_MAP_VALUE, 0).withMap(meta.map)
+                    : RegState.pointer(RegType.PTR_TO_MAP_VALUE_OR_NULL, 0).withMap(meta.map).withId(c.newId());
             case RINGBUF_MEM_OR_NULL -> {
                 int ref = c.newId();
                 c.st.acquire(ref, c.pc);
@@ -98,6 +102,7 @@ final class HelperCalls {
             case MAP_KEY -> {
                 if (meta.map == null) throw reject("invalid map_ptr to access map->key");
                 c.memory.helperMemory(regno, reg, meta.map.definition().keySize(), false, MEM_TYPES);
+                meta.constKey = constantKey(reg, meta.map.definition().keySize());
             }
             case MAP_VALUE, UNINIT_MAP_VALUE -> {
                 if (meta.map == null) throw reject("invalid map_ptr to access map->value");
@@ -145,6 +150,34 @@ final class HelperCalls {
                 meta.releaseRef = reg.refObjId();
             }
         }
+    }
+
+    /**
+     * An array lookup with a constant key below max_entries always finds its element (Linux 6.14+ elides the
+     * null check then).
+     */
+    private static boolean lookupCannotFail(Meta meta) {
+        if (meta.map == null || meta.constKey == null) return false;
+        var d = meta.map.definition();
+        boolean array = d.type() == io.bpf4j.abi.MapType.ARRAY || d.type() == io.bpf4j.abi.MapType.PERCPU_ARRAY;
+        return array && d.keySize() == 4 && Long.compareUnsigned(meta.constKey, d.maxEntries()) < 0;
+    }
+
+    /** The key a stack pointer points to, when every byte of it is known: zeroed bytes or a spilled constant. */
+    private Long constantKey(RegState reg, int keySize) {
+        if (reg.type() != RegType.PTR_TO_STACK || !reg.fixedOffset() || keySize != 4) return null;
+        FuncState frame = c.st.frames[reg.frameno()];
+        int off = reg.off();
+        boolean zero = true;
+        for (int i = 0; i < 4; i++) zero &= frame.stackType[FuncState.byteIndex(off + i)] == FuncState.STACK_ZERO;
+        if (zero) return 0L;
+        int slot = FuncState.slotOf(off);
+        RegState sp = frame.spilled[slot];
+        int start = FuncState.byteIndex(off) % 8;
+        if (sp == null || !sp.isConst()) return null;
+        if (frame.spillLen[slot] == 8 && (start == 0 || start == 4)) return (sp.bounds().constValue() >>> (start * 8)) & 0xffffffffL;
+        if (frame.spillLen[slot] == 4 && frame.spillStart[slot] == start) return sp.bounds().constValue() & 0xffffffffL;
+        return null;
     }
 
     /**

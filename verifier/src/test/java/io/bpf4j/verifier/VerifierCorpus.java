@@ -206,6 +206,16 @@ public final class VerifierCorpus {
         accept("global data through lddw map value", SF, new Instruction.LoadImm64(1, io.bpf4j.isa.Pseudo.MAP_VALUE, GLOBALS, 8),
                 ldx(Size.DW, 0, 1, 0), exit());
 
+        accept("array lookup with a constant key needs no null check (Linux 6.14+)", SF,
+                lookup(ARRAY, ldx(Size.DW, 0, 0, 0), exit()));
+        accept("array lookup with constant key 3", SF, st(Size.W, 10, -4, 3), movr(2, 10), add(2, -4), lddwMap(1, ARRAY),
+                call(Helper.MAP_LOOKUP_ELEM.id()), ldx(Size.DW, 0, 0, 0), exit());
+        reject("array lookup with a key past max_entries may fail", SF, "R0 invalid mem access 'map_value_or_null'",
+                st(Size.W, 10, -4, 4), movr(2, 10), add(2, -4), lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()),
+                ldx(Size.DW, 0, 0, 0), exit());
+        reject("array lookup with an unknown key may fail", SF, "R0 invalid mem access 'map_value_or_null'",
+                call(Helper.GET_PRANDOM_U32.id()), stx(Size.W, 10, -4, 0), movr(2, 10), add(2, -4), lddwMap(1, ARRAY),
+                call(Helper.MAP_LOOKUP_ELEM.id()), ldx(Size.DW, 0, 0, 0), exit());
         accept("null check on a copy settles the original", SF, lookup(HASH, movr(6, 0), jeq(6, 0, 1), ldx(Size.DW, 0, 0, 0), mov(0, 0), exit()));
         accept("a comparison narrows every copy of a scalar", SF, lookup(HASH,
                 jeq(0, 0, 8), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), movr(1, 0), jmp(JumpOp.JGT, 1, 7, 3),
