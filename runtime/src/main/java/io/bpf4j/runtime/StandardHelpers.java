@@ -122,6 +122,7 @@ final class StandardHelpers {
 
     private static long delete(Invocation inv, long m, long key, long a, long b, long c) {
         EmbeddedMap map = map(inv, m);
+        if (map.definition().keySize() == 0) return map.deleteElem(MemorySegment.NULL, 0); // queues, stacks: -EINVAL
         Region k = inv.memory().check(key, map.definition().keySize(), Access.READ);
         return map.deleteElem(k.segment(), key & 0xffffffffL);
     }
