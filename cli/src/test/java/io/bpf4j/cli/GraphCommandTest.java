@@ -98,6 +98,25 @@ class GraphCommandTest {
                 .containsEntry("to", "leaf").containsEntry("caller_stack", 32L));
     }
 
+    /** The fixture for the seed's 256-byte rule: the graph's stack analysis must reach the verifier's verdicts. */
+    @Test
+    void theCallerStackOfATailCallFromASubprogramIsCheckedAgainst256Bytes() {
+        Map<String, Object> g = json("graph", Fixtures.path("tail_call_stack.o").toString(), "--json");
+        assertThat(edges(g)).anySatisfy(e -> assertThat(e).containsEntry("from", "stack_ok").containsEntry("function", "tail_call_target")
+                .containsEntry("caller_stack", 224L).containsEntry("to", "target"));
+        assertThat(edges(g)).anySatisfy(e -> assertThat(e).containsEntry("from", "reject_stack_256").containsEntry("caller_stack", 256L));
+        @SuppressWarnings("unchecked")
+        List<String> warnings = (List<String>) g.get("warnings");
+        assertThat(warnings).singleElement().asString().startsWith("reject_stack_256 pc ").contains("256 bytes of caller stack");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> worst = (Map<String, Object>) g.get("worst_case_stack");
+        assertThat(worst.get("bytes")).isEqualTo(256L + 32);
+        // and bpf4j's verifier draws the same line
+        assertThat(Cli.run("verify", Fixtures.path("tail_call_stack.o").toString(), "--prog", "stack_ok").exitCode()).isZero();
+        assertThat(Cli.run("verify", Fixtures.path("tail_call_stack.o").toString(), "--prog", "reject_stack_256").err())
+                .contains("tail_calls are not allowed when call stack of previous frames is 256 bytes. Too large");
+    }
+
     @Test
     void svgIsWellFormedAndSelfContained() throws Exception {
         Path svg = dir.resolve("g.svg");
