@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Interpreter against JIT on random programs ({@link RandomPrograms}): r0 or the error (reason and message), the
  * instruction count, the tail call count and the caller memory must all agree. A disagreement writes a reproducer
  * (seed, every program as hex bytecode and as text, both outcomes) to {@code target/jit-reproducers/} and fails with
- * it. The normal run checks a few thousand programs; {@code -Plong} runs {@link #large} with many more.
+ * it. One program in five is compiled with a tiny method budget, so chunked code is compared too. The normal run
+ * checks a few thousand programs; {@code -Plong} runs {@link #large} with many more.
  */
 class DifferentialFuzzTest {
     static final int SMOKE = 3000;
@@ -45,13 +46,14 @@ class DifferentialFuzzTest {
     }
 
     private static void fuzz(long firstSeed, int count) {
-        int errors = 0, tailCalls = 0;
+        int errors = 0, tailCalls = 0, split = 0;
         for (long seed = firstSeed; seed < firstSeed + count; seed++) {
             RandomPrograms.Case c = RandomPrograms.generate(seed);
             Runs.Outcome interpreted, compiled;
+            JitEngine jit = seed % 25 == 0 ? Runs.JIT : seed % 5 == 0 ? Runs.SPLIT_JIT : Runs.FAST_JIT;
             try {
-                // every 25th case through the verifying engine: ClassFile.verify on its classes
-                Runs.Outcome[] o = Runs.compare(seed % 25 == 0 ? Runs.JIT : Runs.FAST_JIT, c.entry(), c.memory(), c.options());
+                // every 25th case through the verifying engine (ClassFile.verify on its classes), every 5th split into chunks
+                Runs.Outcome[] o = Runs.compare(jit, c.entry(), c.memory(), c.options());
                 interpreted = o[0];
                 compiled = o[1];
             } catch (JitCompilationException e) {
@@ -59,6 +61,7 @@ class DifferentialFuzzTest {
                 return;
             }
             if (!interpreted.sameAs(compiled)) fail(reproducer(c, interpreted.describe(), compiled.describe()));
+            if (jit == Runs.SPLIT_JIT && ((JitExecutable) c.entry().prepared(jit)).methods().stream().anyMatch(m -> m.name().contains("$"))) split++;
             if (interpreted.error() != null) errors++;
             if (interpreted.tailCalls() > 0) tailCalls++;
         }
@@ -66,6 +69,7 @@ class DifferentialFuzzTest {
         assertTrue(errors > count / 50 || count < 100, errors + " of " + count + " programs ended with an error");
         assertTrue(errors < count / 2 || count < 100, errors + " of " + count + " programs ended with an error");
         assertTrue(tailCalls > count / 50 || count < 100, "only " + tailCalls + " programs made a tail call");
+        assertTrue(split > count / 10 || count < 100, "only " + split + " programs ran split into chunks");
     }
 
     private static String reproducer(RandomPrograms.Case c, String interpreted, String compiled) {

@@ -25,6 +25,12 @@ final class Runs {
     static final Engine INTERPRETER = Interpreter.INSTANCE;
     /** Verifies every class it generates and refuses to fall back: a test program that does not compile is a failure. */
     static final JitEngine JIT = new JitEngine(JitOptions.defaults().withVerify(true).withFallback(FallbackPolicy.FAIL));
+    /**
+     * With a method budget so small that most programs are split into chunks: the chunked code paths (registers in
+     * an array between chunks, exits and tail calls through the dispatcher) against the interpreter.
+     */
+    static final JitEngine SPLIT_JIT = new JitEngine(JitOptions.defaults().withVerify(true).withFallback(FallbackPolicy.FAIL)
+            .withMethodLimit(1500, 400));
     /** Like {@link #JIT} without {@code ClassFile.verify} (which costs more than compiling): for volume. */
     static final JitEngine FAST_JIT = new JitEngine(JitOptions.defaults().withVerify(false).withFallback(FallbackPolicy.FAIL));
 
