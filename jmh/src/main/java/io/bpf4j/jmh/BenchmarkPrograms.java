@@ -19,6 +19,11 @@ import java.lang.foreign.ValueLayout;
  * instruction counter ({@link #main}). r1 = the input memory, r2 = its length.
  */
 public enum BenchmarkPrograms {
+    /** {@code mov r0, 0; exit} without input: what one invocation costs beyond its instructions. */
+    EMPTY("""
+            mov %r0, 0
+            exit
+            """, 0),
     /** 10,000 iterations of 8 ALU/branch instructions (a hash mix): pure dispatch and arithmetic. */
     COMPUTE_LOOP("""
             mov %r0, 0

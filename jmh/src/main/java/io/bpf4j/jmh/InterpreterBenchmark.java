@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class InterpreterBenchmark {
 
-    @Param({"COMPUTE_LOOP", "MEMORY_LOOP_1K", "PACKET_PARSE_64"})
+    @Param({"COMPUTE_LOOP", "MEMORY_LOOP_1K", "PACKET_PARSE_64", "EMPTY"})
     public BenchmarkPrograms program;
 
     private Executable executable;
