@@ -290,7 +290,8 @@ class SoundnessOracleTest {
             while (slots < len - 2) {
                 Instruction insn = VerifierFuzzTest.random(gen, slots, len, HELPERS);
                 if (insn instanceof Instruction.Atomic) continue;
-                if (insn instanceof Instruction.LoadImm64 l && l.imm() != VerifierCorpus.HASH) continue;
+                if (insn instanceof Instruction.LoadImm64 l && (l.imm() != VerifierCorpus.HASH || l.pseudo() != io.bpf4j.isa.Pseudo.MAP_FD)) continue;
+                if (insn instanceof Instruction.Call call && call.kind() != io.bpf4j.isa.CallKind.HELPER) continue;
                 code.add(insn);
                 slots += insn.slots();
             }

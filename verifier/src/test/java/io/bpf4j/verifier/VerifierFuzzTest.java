@@ -56,7 +56,11 @@ class VerifierFuzzTest {
             }
             case 10 -> call(helpers[r.nextInt(helpers.length)]);
             case 11 -> new Instruction.Atomic(r.nextBoolean() ? Size.W : Size.DW, AtomicOp.ADD, r.nextBoolean(), reg, src, off);
-            case 12 -> lddwMap(reg, 1 + r.nextInt(5));
+            case 12 -> switch (r.nextInt(3)) {
+                case 0 -> callLocal(r.nextInt(Math.max(1, len - pc - 1)));
+                case 1 -> lddwFunc(reg == 10 ? 2 : reg, r.nextInt(Math.max(1, len - pc - 2)));
+                default -> lddwMap(reg, 1 + r.nextInt(5));
+            };
             default -> exit();
         };
     }
@@ -65,7 +69,7 @@ class VerifierFuzzTest {
     void randomProgramsGetAVerdictNeverAnInternalError() {
         Random r = new Random(42);
         int accepted = 0;
-        for (int i = 0; i < 10000; i++) {
+        for (int i = 0; i < 20000; i++) {
             int len = 3 + r.nextInt(25);
             List<Instruction> code = new ArrayList<>();
             int slots = 0;
