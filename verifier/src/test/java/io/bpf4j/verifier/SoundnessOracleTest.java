@@ -270,19 +270,29 @@ class SoundnessOracleTest {
 
     @Test
     void acceptedRandomProgramsNeverMisbehave() {
-        check(false, 7);
+        check(false, 7, 20_000);
     }
 
     @Test
     void acceptedRandomProgramsNeverMisbehaveInPrivilegedMode() {
-        check(true, 8);
+        check(true, 8, 20_000);
     }
 
-    private static void check(boolean privileged, long seed) {
+    /** The same, long: half a million programs per mode, a fresh seed each run (printed to reproduce). */
+    @Test
+    @org.junit.jupiter.api.Tag("long")
+    void longRun() {
+        long seed = System.nanoTime();
+        System.out.println("SoundnessOracleTest.longRun seed " + seed);
+        check(false, seed, 500_000);
+        check(true, seed + 1, 500_000);
+    }
+
+    private static void check(boolean privileged, long seed, int programs) {
         Random gen = new Random(seed);
         ProgramType[] types = {ProgramType.SOCKET_FILTER, ProgramType.SCHED_CLS, ProgramType.XDP};
         int accepted = 0, runs = 0, packetPrograms = 0, mapValuePrograms = 0;
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < programs; i++) {
             ProgramType type = types[gen.nextInt(types.length)];
             List<Instruction> code = new ArrayList<>(prefix(gen, type));
             int slots = Instructions.of(code).slotCount();
