@@ -338,6 +338,16 @@ final class EdgeCases {
         edge("map value write without null check", SF, lookup(HASH, st(Size.DW, 0, 0, 1), mov(0, 0), exit()));
         edge("map value read at a negative offset", SF, lookup(HASH, jeq(0, 0, 2), ldx(Size.B, 0, 0, -1), exit(), mov(0, 0), exit()));
         edge("map value write past value_size", SF, lookup(ARRAY, jeq(0, 0, 1), st(Size.W, 0, 6, 1), mov(0, 0), exit()));
+        // Linux knows an array key only from STACK_ZERO bytes or a spilled constant of exactly key_size in an
+        // 8-byte-aligned slot (get_constant_map_key); an immediate stored at fp-4 is just "misc" bytes to it
+        edge("array lookup, key 1 stored as an immediate at fp-4, no null check", XDP, st(Size.W, 10, -4, 1), movr(2, 10), add(2, -4),
+                lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()), ldx(Size.DW, 0, 0, 0), mov(0, 2), exit());
+        edge("array lookup, key 1 stored as an immediate at fp-8, no null check", XDP, st(Size.W, 10, -8, 1), movr(2, 10), add(2, -8),
+                lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()), ldx(Size.DW, 0, 0, 0), mov(0, 2), exit());
+        edge("array lookup, key 1 spilled from a register at fp-8, no null check", XDP, mov(1, 1), stx(Size.W, 10, -8, 1), movr(2, 10),
+                add(2, -8), lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()), ldx(Size.DW, 0, 0, 0), mov(0, 2), exit());
+        edge("array lookup, key 1 spilled as 8 bytes, no null check", XDP, mov(1, 1), stx(Size.DW, 10, -8, 1), movr(2, 10),
+                add(2, -8), lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()), ldx(Size.DW, 0, 0, 0), mov(0, 2), exit());
         edge("hash map value used on the null branch", XDP, lookup(HASH, jne(0, 0, 1), ldx(Size.DW, 0, 0, 0), mov(0, 2), exit()));
         edge("array map value with a constant in-range key, no null check", XDP, lookup(ARRAY, ldx(Size.DW, 0, 0, 0), mov(0, 2), exit()));
         edge("array map value with a constant out-of-range key, no null check", XDP, st(Size.W, 10, -4, 4), movr(2, 10), add(2, -4),

@@ -29,7 +29,14 @@ record KnownDivergences(Mode mode, Pattern kernelMessage, String rule) {
             new KnownDivergences(Mode.UNPRIVILEGED, Pattern.compile("pointer arithmetic with it prohibited for !root"),
                     "Spectre v1 masking (sanitize_ptr_alu(), bypass_spec_v1 = CAP_PERFMON): without it Linux refuses"
                             + " pointer arithmetic it cannot mask — a variable offset on a packet pointer, or pointer/offset pairs"
-                            + " that differ between paths; bpf4j does not model Spectre masking (docs/ARCHITECTURE.md)"));
+                            + " that differ between paths; bpf4j does not model Spectre masking (docs/ARCHITECTURE.md)"),
+            new KnownDivergences(null, Pattern.compile("invalid mem access 'map_value_or_null'|pointer arithmetic on map_value_or_null"),
+                    "get_constant_map_key(): Linux 6.18 treats an array lookup as non-NULL only when it knows the key from"
+                            + " STACK_ZERO bytes or from a spilled constant of exactly key_size in an 8-byte-aligned slot; bpf4j"
+                            + " (since 44edafb) also trusts a constant stored by an immediate at an unaligned offset (`*(u32 *)(r10 - 4) = 2`,"
+                            + " unknown bytes to Linux) and an 8-byte spill read as a 4-byte key, so it accepts a dereference without"
+                            + " the NULL check that Linux refuses. The lookup cannot fail at run time (the key is in range), but"
+                            + " Linux refuses the program"));
 
     boolean matches(Judgement j) {
         return (mode == null || mode == j.mode()) && kernelMessage.matcher(j.kernel().message()).find();
