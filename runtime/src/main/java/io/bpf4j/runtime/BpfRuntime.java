@@ -381,7 +381,13 @@ public final class BpfRuntime implements AutoCloseable {
             for (BpfMap m : maps.values()) forget(m);
             throw e;
         }
-        return new Collection(spec.objectName(), programs, maps);
+        return new Collection(this, spec.objectName(), programs, maps);
+    }
+
+    /** What {@link Collection#close()} calls: the ids of its programs and maps are released. */
+    void release(java.util.Collection<Program> programs, java.util.Collection<BpfMap> maps) {
+        for (Program p : programs) forget(p);
+        for (BpfMap m : maps) forget(m);
     }
 
     private void forget(Program p) {
@@ -525,17 +531,19 @@ public final class BpfRuntime implements AutoCloseable {
             VerificationRequest req = new VerificationRequest(name, insns, type, attachType, defs, layout != null && layout.isRaw() ? layout : null, lines, vo);
             Verifier.verify(req); // throws io.bpf4j.verifier.ProgramRejectedException: the program is never loaded
         }
-        // Linux: a program that uses a prog array must match its owner, or becomes the owner (at load)
-        for (Object o : objects) {
-            if (o instanceof ProgArrayTargets t) {
-                Compatibility owner = (Compatibility) t.array.claimOwner(compat);
-                String why = compat.mismatchWith(owner);
+        ProgramImage image = ProgramImage.load(name, insns, helpers, objects);
+        // Linux: a program that uses a prog array must match its owner, or becomes the owner (at load; only a
+        // program that verified and linked claims it; every array is checked before any is claimed)
+        for (int pass = 0; pass < 2; pass++) {
+            for (Object o : objects) {
+                if (!(o instanceof ProgArrayTargets t)) continue;
+                Compatibility owner = (Compatibility) (pass == 0 ? t.array.owner() : t.array.claimOwner(compat));
+                String why = owner == null ? null : compat.mismatchWith(owner);
                 if (why != null) {
                     throw new BpfErrnoException(Errno.EINVAL, "program '" + name + "' cannot use prog array '" + t.array.name() + "', owned by another kind of program: " + why);
                 }
             }
         }
-        ProgramImage image = ProgramImage.load(name, insns, helpers, objects);
         int id = nextProgramId.getAndIncrement();
         Program p = new Program(this, id, name, type, attachType, compat, image, layout);
         programsById.put(id, p);

@@ -15,11 +15,13 @@ import java.util.Map;
  * maps (a prog array's slots are cleared, as Linux does when the last reference goes) and its programs.
  */
 public final class Collection implements AutoCloseable {
+    private final BpfRuntime runtime;
     private final String name;
     private final Map<String, Program> programs;
     private final Map<String, BpfMap> maps;
 
-    Collection(String name, Map<String, Program> programs, Map<String, BpfMap> maps) {
+    Collection(BpfRuntime runtime, String name, Map<String, Program> programs, Map<String, BpfMap> maps) {
+        this.runtime = runtime;
         this.name = name;
         this.programs = Collections.unmodifiableMap(new LinkedHashMap<>(programs));
         this.maps = Collections.unmodifiableMap(new LinkedHashMap<>(maps));
@@ -57,8 +59,7 @@ public final class Collection implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Program p : programs.values()) p.close();
-        for (BpfMap m : maps.values()) m.close();
+        runtime.release(programs.values(), maps.values());
     }
 
     @Override

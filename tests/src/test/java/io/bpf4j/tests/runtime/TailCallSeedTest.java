@@ -407,4 +407,35 @@ class TailCallSeedTest {
             assertThat(Asm.u32(jmp.lookup(Asm.u32(2)), 0)).isEqualTo(stageA.id());
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("engines")
+    void closingTheCollectionClearsItsProgArraysAndReleasesItsIds(Engine engine) {
+        try (BpfRuntime rt = runtime(engine)) {
+            Collection c = rt.load(Asm.fixture("tail_calls.o"));
+            ProgArray<Program> jmp = c.progArray("jmp_table");
+            int entryId = c.program("entry").id();
+            assertThat(jmp.occupied()).isEqualTo(5);
+            c.close();
+            assertThat(jmp.occupied()).as("Linux clears a prog array when its last reference goes").isZero();
+            assertThat(rt.programById(entryId)).isNull();
+            assertThatThrownBy(() -> c.program("entry").testRun(TestRun.of(Asm.packet(64))))
+                    .satisfies(e -> assertThat(((BpfErrnoException) e).errno()).isEqualTo(Errno.EBADF));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("engines")
+    void aProgramRefusedAtLoadClaimsNoArray(Engine engine) {
+        try (BpfRuntime rt = runtime(engine)) {
+            ProgArray<Program> jmp = slots(rt.createMap(JMP));
+            // refused by the verifier (reads r7 it never wrote): the array stays without an owner
+            assertThatThrownBy(() -> rt.load("bad_tc", ProgramType.SCHED_CLS, code("r6 = r1", tailCall(0, 0), "r0 = r7\nexit"), List.of(jmp)))
+                    .isInstanceOf(ProgramRejectedException.class);
+            assertThat(jmp.owner()).isNull();
+            Program xdp = rt.load("xdp", ProgramType.XDP, code("r0 = 2\nexit"), List.of());
+            jmp.update(0, xdp);
+            assertThat(jmp.owner()).isEqualTo(xdp.compatibility());
+        }
+    }
 }
