@@ -1,15 +1,21 @@
 package io.bpf4j.tests;
 
+import io.bpf4j.jit.JitEngine;
 import io.bpf4j.runtime.Engine;
 import io.bpf4j.runtime.interpreter.Interpreter;
 
 import java.util.stream.Stream;
 
-/** Every engine the engine-parameterised tests run on. The JIT joins here when it implements {@link Engine}. */
-final class Engines {
+/**
+ * Every engine the engine-parameterised tests run on: the interpreter and the JIT. A test that runs programs takes
+ * its engine from here, so a new engine is tested everywhere by adding it once.
+ */
+public final class Engines {
     private Engines() {}
 
-    static Stream<Engine> all() {
-        return Stream.of(Interpreter.INSTANCE);
+    private static final Engine JIT = JitEngine.create();
+
+    public static Stream<Engine> all() {
+        return Stream.of(Interpreter.INSTANCE, JIT);
     }
 }
