@@ -422,8 +422,20 @@ final class RunCommand extends BaseCommand {
             pathRows.add(Json.object().put("path", e.getKey()).put("packets", e.getValue().size()).put("median_ns", median(e.getValue())));
         }
         List<Map.Entry<String, Long>> runsByCount = sortedByCount(runs);
+        List<List<String>> pathPrograms = new ArrayList<>();
+        List<Long> pathPackets = new ArrayList<>(), pathMedians = new ArrayList<>();
+        for (Map.Entry<String, List<Long>> e : pathsByCount) {
+            pathPrograms.add(List.of(e.getKey().split(" → ")));
+            pathPackets.add((long) e.getValue().size());
+            pathMedians.add(median(e.getValue()));
+        }
+        Map<String, Double> perProgram = PathTimes.perProgram(pathPrograms, pathPackets, pathMedians);
         List<Object> runRows = new ArrayList<>();
-        for (Map.Entry<String, Long> e : runsByCount) runRows.add(Json.object().put("program", e.getKey()).put("runs", e.getValue()));
+        for (Map.Entry<String, Long> e : runsByCount) {
+            Double t = perProgram.get(e.getKey());
+            runRows.add(Json.object().put("program", e.getKey()).put("runs", e.getValue())
+                    .put("estimated_ns_per_run", t == null ? null : Math.round(t)));
+        }
         List<Long> all = durations;
         result.put("capture", input.pcap.toString()).put("packets", packets).put("repeat", repeat)
                 .put("total_ns", totalNanos).put("mean_ns", packets == 0 ? 0 : totalNanos / packets)
@@ -460,9 +472,18 @@ final class RunCommand extends BaseCommand {
             }
             pt.print(w);
             w.println();
-            Table rt = new Table("PROGRAM", "RUNS>");
-            for (Map.Entry<String, Long> e : runsByCount) rt.row(e.getKey(), String.format(Locale.ROOT, "%,d", e.getValue()));
+            Table rt = perProgram.isEmpty() ? new Table("PROGRAM", "RUNS>") : new Table("PROGRAM", "RUNS>", "TIME PER RUN*>", "TOTAL*>");
+            for (Map.Entry<String, Long> e : runsByCount) {
+                Double t = perProgram.get(e.getKey());
+                if (perProgram.isEmpty()) rt.row(e.getKey(), String.format(Locale.ROOT, "%,d", e.getValue()));
+                else rt.row(e.getKey(), String.format(Locale.ROOT, "%,d", e.getValue()), duration(Math.round(t)), duration(Math.round(t * e.getValue())));
+            }
             rt.print(w);
+            if (!perProgram.isEmpty()) {
+                w.println("* estimated: the runtime times whole invocations (as Linux's bpf_stats does), so each program's share is");
+                w.println("  the non-negative least-squares fit of the paths' median times; the cost of starting an invocation");
+                w.println("  lands on the entry program");
+            }
             if (!fallThroughs.isEmpty()) {
                 w.println();
                 w.println("Tail calls that fell through:");
