@@ -223,8 +223,12 @@ final class HelperCalls {
             throw reject("At callback return the register R0 is not a known value (" + r0.type().logName() + ")");
         }
         if (r0.bounds().smin() < 0 || r0.bounds().smax() > 1) {
-            throw reject("At callback return the register R0 has smin=" + r0.bounds().smin() + " smax=" + r0.bounds().smax()
-                    + " should have been in [0, 1]");
+            // Linux prints the signed bounds that say something, or "unknown scalar value"
+            StringBuilder has = new StringBuilder();
+            if (r0.bounds().smin() > Long.MIN_VALUE) has.append(" smin=").append(r0.bounds().smin());
+            if (r0.bounds().smax() < Long.MAX_VALUE) has.append(" smax=").append(r0.bounds().smax());
+            if (has.isEmpty()) has.append(" unknown scalar value");
+            throw reject("At callback return the register R0 has" + has + " should have been in [0, 1]");
         }
         int callsite = callee.callsite;
         VerifierState again = c.st.copy();

@@ -299,11 +299,11 @@ final class MemoryAccess {
                 FuncState frame = c.st.frames[reg.frameno()];
                 if (!reg.fixedOffset()) {
                     if (!c.privileged) {
-                        throw reject("R" + regno + " variable stack access prohibited for !root, var_off=" + reg.bounds().tnum() + " off=" + reg.off());
+                        throw reject("R" + regno + " variable offset stack access prohibited for !root, var_off=" + reg.bounds().tnum());
                     }
                     long min = reg.bounds().smin() + reg.off(), max = reg.bounds().smax() + reg.off();
                     if (min < -FuncState.MAX_STACK || max + size > 0 || size < 0) {
-                        throw reject("invalid variable-offset indirect access to stack R" + regno + " var_off=" + reg.bounds().tnum()
+                        throw reject("invalid variable-offset " + (write ? "write to" : "read from") + " stack R" + regno + " var_off=" + reg.bounds().tnum()
                                 + " off=" + reg.off() + " size=" + size);
                     }
                     if (write) {
@@ -316,7 +316,7 @@ final class MemoryAccess {
                 long off = reg.off();
                 if (off < -FuncState.MAX_STACK || off + size > 0 || size < 0
                         || !write && !c.privileged && off < -frame.allocated && size > 0) {
-                    throw reject("invalid indirect access to stack R" + regno + " off=" + off + " size=" + size);
+                    throw reject("invalid " + (write ? "write to" : "read from") + " stack R" + regno + " off=" + off + " size=" + size);
                 }
                 int o = (int) off;
                 if (write) {
@@ -334,7 +334,7 @@ final class MemoryAccess {
                 for (int i = 0; i < size; i++) {
                     byte t = frame.stackType[FuncState.byteIndex(o + i)];
                     if (t == FuncState.STACK_INVALID && !c.privileged) {
-                        throw reject("invalid indirect read from stack R" + regno + " off " + off + "+" + i + " size " + size);
+                        throw reject("invalid read from stack R" + regno + " off " + off + "+" + i + " size " + size);
                     }
                     if (t == FuncState.STACK_SPILL && !c.privileged && !frame.spilled[FuncState.slotOf(o + i)].isScalar()) {
                         throw reject("R" + regno + " leaks addr into helper function");

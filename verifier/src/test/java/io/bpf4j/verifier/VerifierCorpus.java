@@ -186,9 +186,9 @@ public final class VerifierCorpus {
                 lookup(HASH, jeq(0, 0, 1), ldx(Size.DW, 0, 0, 4), mov(0, 0), exit()));
         reject("pointer stored into a map value", SF, "R10 leaks addr into map",
                 lookup(HASH, jeq(0, 0, 1), stx(Size.DW, 0, 0, 10), mov(0, 0), exit()));
-        reject("map key never written", SF, "invalid indirect access to stack R2 off=-4 size=4",
+        reject("map key never written", SF, "invalid read from stack R2 off=-4 size=4",
                 movr(2, 10), add(2, -4), lddwMap(1, HASH), call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
-        reject("map key partly written", SF, "invalid indirect read from stack R2 off -4+2 size 4",
+        reject("map key partly written", SF, "invalid read from stack R2 off -4+2 size 4",
                 st(Size.H, 10, -4, 0), st(Size.W, 10, -8, 0), movr(2, 10), add(2, -4), lddwMap(1, HASH),
                 call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
         reject("lookup in a prog array", SF, "cannot pass map_type 3 into func bpf_map_lookup_elem#1",
