@@ -16,12 +16,16 @@ import java.util.random.RandomGenerator;
 /**
  * Random programs the kernel's verifier accepts under the conformance contract (r1 = 64 bytes of memory):
  * every scratch register starts as an unknown scalar loaded from memory (so nothing is constant-folded by
- * the verifier), then ALU, byte-swap, load, store, atomic and forward-jump instructions mix them; r0 ends as
- * the xor of all scratch registers. No loops, no helper calls, no constant shift ≥ width, no division by a
- * constant zero — the only things the verifier refuses in this instruction mix.
+ * the verifier) and is spilled to the stack ({@value #STACK} bytes below r10), then ALU, byte-swap, load,
+ * store, atomic and forward-jump instructions mix them, on the memory and on the stack; r0 ends as the xor
+ * of all scratch registers folded with every stack slot, so a wrong stack byte shows in r0. No loops, no
+ * helper calls, no constant shift ≥ width, no division by a constant zero, no read of a stack byte not
+ * written before — the only things the verifier refuses in this instruction mix.
  */
 final class RandomPrograms {
     static final int MEMORY = 64;
+    /** Bytes of stack the programs use: r10 - STACK .. r10 - 1, all written in the prologue. */
+    static final int STACK = 64;
     private static final int[] SCRATCH = {0, 2, 3, 4, 5, 6, 7, 8, 9};
     private static final AluOp[] ALU = {AluOp.ADD, AluOp.SUB, AluOp.MUL, AluOp.DIV, AluOp.SDIV, AluOp.OR, AluOp.AND,
             AluOp.LSH, AluOp.RSH, AluOp.NEG, AluOp.MOD, AluOp.SMOD, AluOp.XOR, AluOp.MOV, AluOp.MOVSX8, AluOp.MOVSX16,
@@ -49,6 +53,7 @@ final class RandomPrograms {
             boolean signed = size != Size.DW && random.nextBoolean();
             out.add(new Instruction.Load(size, signed, r, 1, aligned(size)));
         }
+        for (int slot = 0; slot < STACK / 8; slot++) out.add(Instruction.Store.reg(Size.DW, 10, -8 * (slot + 1), SCRATCH[slot + 1]));
         List<Instruction> body = new ArrayList<>();
         for (int i = 0; i < bodyLength; i++) body.add(instruction());
         // forward jumps: over 1..3 of the following body instructions, never past the end of the body
@@ -60,6 +65,11 @@ final class RandomPrograms {
         }
         out.addAll(body);
         for (int r : SCRATCH) if (r != 0) out.add(Instruction.Alu.reg(true, AluOp.XOR, 0, r));
+        for (int slot = 0; slot < STACK / 8; slot++) { // r0 = r0 * 31 ^ slot
+            out.add(new Instruction.Load(Size.DW, false, 2, 10, -8 * (slot + 1)));
+            out.add(Instruction.Alu.imm(true, AluOp.MUL, 0, 31));
+            out.add(Instruction.Alu.reg(true, AluOp.XOR, 0, 2));
+        }
         out.add(new Instruction.Exit());
         return Instructions.of(out);
     }
@@ -75,27 +85,34 @@ final class RandomPrograms {
     }
 
     private Instruction instruction() {
-        int kind = random.nextInt(20);
+        int kind = random.nextInt(24);
         if (kind < 12) return alu();
+        if (kind >= 20) return access(10, -STACK, STACK);
         if (kind < 14) {
             EndianOp op = EndianOp.values()[random.nextInt(EndianOp.values().length)];
             return new Instruction.Endian(op, scratch(), new int[] {16, 32, 64}[random.nextInt(3)]);
         }
-        if (kind < 16) {
+        return access(1, 0, MEMORY);
+    }
+
+    /** A load, store or atomic on {@code base + from .. base + from + length - 1}, naturally aligned. */
+    private Instruction access(int base, int from, int length) {
+        int kind = random.nextInt(6);
+        if (kind < 2) {
             Size size = SIZES[random.nextInt(SIZES.length)];
-            return new Instruction.Load(size, size != Size.DW && random.nextBoolean(), scratch(), 1, aligned(size));
+            return new Instruction.Load(size, size != Size.DW && random.nextBoolean(), scratch(), base, from + aligned(size, length));
         }
-        if (kind < 18) {
+        if (kind < 4) {
             Size size = SIZES[random.nextInt(SIZES.length)];
-            return random.nextBoolean() ? Instruction.Store.reg(size, 1, aligned(size), scratch())
-                    : Instruction.Store.imm(size, 1, aligned(size), immediate());
+            return random.nextBoolean() ? Instruction.Store.reg(size, base, from + aligned(size, length), scratch())
+                    : Instruction.Store.imm(size, base, from + aligned(size, length), immediate());
         }
         Size size = random.nextBoolean() ? Size.W : Size.DW;
         AtomicOp op = AtomicOp.values()[random.nextInt(AtomicOp.values().length)];
         boolean fetch = op.alwaysFetches() || random.nextBoolean();
         int src = scratch();
         if (op == AtomicOp.CMPXCHG && src == 0) src = 2; // cmpxchg compares with r0; r0 as the source is refused
-        return new Instruction.Atomic(size, op, fetch, 1, src, aligned(size));
+        return new Instruction.Atomic(size, op, fetch, base, src, from + aligned(size, length));
     }
 
     private Instruction alu() {
@@ -125,6 +142,10 @@ final class RandomPrograms {
     }
 
     private int aligned(Size size) {
-        return random.nextInt(MEMORY / size.bytes()) * size.bytes();
+        return aligned(size, MEMORY);
+    }
+
+    private int aligned(Size size, int length) {
+        return random.nextInt(length / size.bytes()) * size.bytes();
     }
 }

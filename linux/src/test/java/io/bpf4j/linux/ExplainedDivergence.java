@@ -1,0 +1,46 @@
+package io.bpf4j.linux;
+
+/**
+ * Every accepted difference between bpf4j and the kernel, in one place, each with its reason. A differential
+ * test may set a case aside only by naming one of these (through {@link DifferentialHarness#explained});
+ * anything else is a mismatch. docs/DIFFERENTIAL.md lists the same entries.
+ */
+enum ExplainedDivergence {
+    /**
+     * RFC 9669 defines a shift by a constant ≥ the operand width (masked to 5 or 6 bits); Linux's verifier
+     * refuses it at load ("invalid shift 60"). The conformance suite has 12 such cases; bpf4j runs them as the
+     * RFC says (the conformance tests check the values), the kernel cannot run them, so nothing is compared.
+     */
+    KERNEL_REFUSES_CONSTANT_SHIFT("invalid shift"),
+    /**
+     * {@code callx} (BPF_JMP | BPF_CALL | BPF_X, opcode 0x8d) is in the RFC and bpf4j; Linux does not know the
+     * opcode ("unknown opcode 8d").
+     */
+    KERNEL_REFUSES_CALLX("unknown opcode 8d"),
+    /**
+     * The conformance suite's helper 5 is uBPF's "unwind"; Linux's helper 5 is bpf_ktime_get_ns. Those cases
+     * are not run in the kernel.
+     */
+    UNWIND_HELPER_IS_NOT_LINUX_HELPER_5(null),
+    /**
+     * A chain of tail calls from subprograms piles up caller frames (the seed's stack example). Linux checks
+     * the 8-frame limit per program at load and runs such chains; bpf4j's engines stop at the ninth frame
+     * of the invocation ("at most 8 frames are allowed"). docs/ARCHITECTURE.md, Interpreter, describes the fix.
+     */
+    BPF4J_STOPS_FRAMES_PILED_UP_BY_TAIL_CALLS("at most 8 frames are allowed");
+
+    /** What the kernel's or bpf4j's message contains when this divergence is the cause (null: found otherwise). */
+    final String signature;
+
+    ExplainedDivergence(String signature) {
+        this.signature = signature;
+    }
+
+    /** The kernel refused a program under the instruction-set contract: which known refusal, or null. */
+    static ExplainedDivergence ofKernelRefusal(String message) {
+        for (ExplainedDivergence d : values()) {
+            if (d.signature != null && d.name().startsWith("KERNEL_REFUSES") && message.contains(d.signature)) return d;
+        }
+        return null;
+    }
+}
