@@ -376,11 +376,7 @@ public final class Interpreter implements Engine {
                             executed = run.executed;
                             throw budgetExhausted(budget);
                         }
-                        // the target starts with only the context (r1) and the frame (r10): no other register
-                        // state, as the seed says (the verifier forbids reading them; unverified programs read 0)
                         System.arraycopy(r, 0, caller, 0, 16);
-                        caller[0] = 0;
-                        java.util.Arrays.fill(caller, 2, 10, 0L);
                         return (InterpretedProgram) target.prepared(prog.engine);
                     }
                     case CALL_LOCAL, 0x8d -> {
