@@ -73,7 +73,6 @@ final class Emitter {
     final ClassGenerator gen;
     final CodeBuilder cob;
     private final ClassGenerator.Chunk chunk; // null when emitting a whole function
-    private final ProgramLayout.Function function;
     private final int registerBase;
     private final int exec, budget, mem, newFp, next, tmp, callxIndex, target;
     private final Map<Integer, Label> labels = new HashMap<>();
@@ -83,11 +82,10 @@ final class Emitter {
     private Label faultHandler;
     private final int from, to;
 
-    private Emitter(ClassGenerator gen, CodeBuilder cob, ProgramLayout.Function function, ClassGenerator.Chunk chunk,
+    private Emitter(ClassGenerator gen, CodeBuilder cob, ClassGenerator.Chunk chunk,
                     int registerBase, int from, int to) {
         this.gen = gen;
         this.cob = cob;
-        this.function = function;
         this.chunk = chunk;
         this.registerBase = registerBase;
         this.from = from;
@@ -108,7 +106,7 @@ final class Emitter {
     /** Emits a whole function as one method {@code (ctx, fp, depth, params...) → r0}. */
     static void emitFunction(ClassGenerator gen, CodeBuilder cob, ProgramLayout.Function f) {
         int params = Integer.bitCount(gen.liveness.params[f.index()]);
-        Emitter e = new Emitter(gen, cob, f, null, FIRST_PARAM + 2 * params, f.start(), f.end());
+        Emitter e = new Emitter(gen, cob, null, FIRST_PARAM + 2 * params, f.start(), f.end());
         int slot = FIRST_PARAM;
         for (int r = 0; r <= 9; r++) {
             if ((gen.liveness.params[f.index()] & 1 << r) != 0) {
@@ -131,8 +129,7 @@ final class Emitter {
 
     /** Emits one chunk {@code (ctx, regs, pc, depth) → next pc}: load registers, dispatch on the pc, run, store, return. */
     static void emitChunk(ClassGenerator gen, CodeBuilder cob, ClassGenerator.Chunk chunk) {
-        ProgramLayout.Function f = gen.layout.functions.get(chunk.function());
-        Emitter e = new Emitter(gen, cob, f, chunk, CHUNK_REGISTER_BASE, chunk.from(), chunk.to());
+        Emitter e = new Emitter(gen, cob, chunk, CHUNK_REGISTER_BASE, chunk.from(), chunk.to());
         for (int r = 0; r <= 10; r++) {
             cob.aload(REGS);
             cob.loadConstant(r);

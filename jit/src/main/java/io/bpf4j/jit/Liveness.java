@@ -107,7 +107,7 @@ final class Liveness {
                             }
                             default -> out = liveIn[next];
                         }
-                        int in = transfer(f, pc, insn, out);
+                        int in = transfer(pc, insn, out);
                         if (in != liveIn[pc]) {
                             liveIn[pc] = in;
                             moved = true;
@@ -143,7 +143,7 @@ final class Liveness {
     }
 
     /** Registers live before {@code insn} given those live after it. */
-    private int transfer(ProgramLayout.Function f, int pc, Instruction insn, int out) {
+    private int transfer(int pc, Instruction insn, int out) {
         int use, def;
         switch (insn) {
             case Instruction.Alu a -> {

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * checks a few thousand programs; {@code -Plong} runs {@link #large} with many more.
  */
 class DifferentialFuzzTest {
-    static final int SMOKE = 3000;
+    static final int SMOKE = 2000;
 
     @Test
     void smoke() {
