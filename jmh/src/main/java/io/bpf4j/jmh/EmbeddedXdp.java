@@ -39,7 +39,12 @@ final class EmbeddedXdp implements AutoCloseable {
 
     EmbeddedXdp(XdpPrograms which, Engine engine) {
         runtime = BpfRuntime.builder().engine(engine).cpus(1).tailCallLimit(RuntimeOptions.LINUX_TAIL_CALL_LIMIT).build();
-        if (which.isTailCall()) {
+        if (which == XdpPrograms.TAIL_SELF_33) {
+            BpfMap self = runtime.createMap(new MapDefinition("self", MapType.PROG_ARRAY, 4, 4, 1));
+            @SuppressWarnings("unchecked") ProgArray<Program> slots = (ProgArray<Program>) self;
+            program = runtime.load("self", ProgramType.XDP, which.code(), List.of(self));
+            slots.update(0, program);
+        } else if (which.isTailCall()) {
             BpfMap chain = runtime.createMap(new MapDefinition("chain", MapType.PROG_ARRAY, 4, 4, XdpPrograms.CHAIN_PROGRAMS));
             @SuppressWarnings("unchecked") ProgArray<Program> slots = (ProgArray<Program>) chain;
             Program first = null;

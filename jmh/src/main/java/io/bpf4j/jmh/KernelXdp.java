@@ -31,7 +31,11 @@ final class KernelXdp implements AutoCloseable {
 
     KernelXdp(XdpPrograms which, int repeat) {
         try {
-            if (which.isTailCall()) {
+            if (which == XdpPrograms.TAIL_SELF_33) {
+                chain = KernelProgArray.create("self", 1);
+                program = keep(KernelProgram.load(ProgramLoadSpec.of("self", ProgramType.XDP, which.code()).withFdArray(List.of(chain))));
+                chain.set(0, program);
+            } else if (which.isTailCall()) {
                 chain = KernelProgArray.create("chain", XdpPrograms.CHAIN_PROGRAMS);
                 for (int k = 0; k < XdpPrograms.CHAIN_PROGRAMS; k++) {
                     KernelProgram p = KernelProgram.load(ProgramLoadSpec.of("chain_" + k, ProgramType.XDP, XdpPrograms.chainLink(k)).withFdArray(List.of(chain)));
