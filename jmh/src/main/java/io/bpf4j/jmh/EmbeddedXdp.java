@@ -12,8 +12,10 @@ import io.bpf4j.runtime.Invocation;
 import io.bpf4j.runtime.Program;
 import io.bpf4j.runtime.ProgramImage;
 import io.bpf4j.runtime.RuntimeOptions;
+import io.bpf4j.runtime.VerifyMode;
 import io.bpf4j.runtime.memory.Region;
 import io.bpf4j.runtime.memory.RegionKind;
+import io.bpf4j.verifier.ProgramRejectedException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -37,8 +39,22 @@ final class EmbeddedXdp implements AutoCloseable {
     private final Region packet;
     private final int packetLength;
 
-    EmbeddedXdp(XdpPrograms which, Engine engine) {
-        runtime = BpfRuntime.builder().engine(engine).cpus(1).tailCallLimit(RuntimeOptions.LINUX_TAIL_CALL_LIMIT).build();
+    /**
+     * Loads with bpf4j's verifier in privileged mode (as the kernel verifies them for root). Should the verifier
+     * refuse one (the kernel accepts them all), says so on stdout and loads without verification, so that a
+     * verifier bug does not hide the engines' numbers.
+     */
+    static EmbeddedXdp create(XdpPrograms which, Engine engine) {
+        try {
+            return new EmbeddedXdp(which, engine, VerifyMode.PRIVILEGED);
+        } catch (ProgramRejectedException e) {
+            System.out.println("# NOTE bpf4j's verifier rejected " + which + " (the kernel accepts it): " + e.getMessage() + " -- running it unverified");
+            return new EmbeddedXdp(which, engine, VerifyMode.NONE);
+        }
+    }
+
+    private EmbeddedXdp(XdpPrograms which, Engine engine, VerifyMode verify) {
+        runtime = BpfRuntime.builder().engine(engine).cpus(1).verify(verify).tailCallLimit(RuntimeOptions.LINUX_TAIL_CALL_LIMIT).build();
         if (which == XdpPrograms.TAIL_SELF_33) {
             BpfMap self = runtime.createMap(new MapDefinition("self", MapType.PROG_ARRAY, 4, 4, 1));
             @SuppressWarnings("unchecked") ProgArray<Program> slots = (ProgArray<Program>) self;

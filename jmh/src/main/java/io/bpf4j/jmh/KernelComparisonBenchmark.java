@@ -66,7 +66,7 @@ public class KernelComparisonBenchmark {
         long expected;
         int expectedTailCalls;
         long instructions;
-        try (EmbeddedXdp reference = new EmbeddedXdp(program, Interpreter.INSTANCE)) {
+        try (EmbeddedXdp reference = EmbeddedXdp.create(program, Interpreter.INSTANCE)) {
             expected = reference.run();
             expectedTailCalls = reference.tailCalls();
             instructions = reference.executedInstructions();
@@ -74,8 +74,8 @@ public class KernelComparisonBenchmark {
         if ((program == XdpPrograms.TAIL_CHAIN_33 || program == XdpPrograms.TAIL_SELF_33) && expectedTailCalls != 33) throw new IllegalStateException("the chain made " + expectedTailCalls + " tail calls, not 33");
         System.out.println("# " + program + ": " + instructions + " instructions per run (interpreter count), result " + expected);
         switch (method) {
-            case "interpreter" -> embedded = checked(new EmbeddedXdp(program, Interpreter.INSTANCE), expected, expectedTailCalls);
-            case "jit" -> embedded = checked(new EmbeddedXdp(program, JitEngine.create()), expected, expectedTailCalls);
+            case "interpreter" -> embedded = checked(EmbeddedXdp.create(program, Interpreter.INSTANCE), expected, expectedTailCalls);
+            case "jit" -> embedded = checked(EmbeddedXdp.create(program, JitEngine.create()), expected, expectedTailCalls);
             case "kernel" -> {
                 String why = KernelXdp.unavailableReason();
                 if (why != null) {
