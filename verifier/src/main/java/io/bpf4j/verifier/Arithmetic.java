@@ -142,11 +142,27 @@ final class Arithmetic {
             throw reject("R" + dstReg + " pointer arithmetic with " + opString(op) + " operator prohibited");
         }
         ScalarBounds ob = off.bounds();
+        // Linux's check_reg_sane_offset, on the scalar operand
         if (ob.isConst()) {
             long v = ob.constValue();
             if (v <= -MAX_VAR_OFF || v >= MAX_VAR_OFF) throw reject("math between " + name + " pointer and " + v + " is not allowed");
         } else if (ob.smin() == Long.MIN_VALUE) {
             throw reject("math between " + name + " pointer and register with unbounded min value is not allowed");
+        } else if (ob.smin() <= -MAX_VAR_OFF || ob.smin() >= MAX_VAR_OFF) {
+            throw reject("value " + ob.smin() + " makes " + name + " pointer be out of bounds");
+        }
+        if (!c.privileged && !ob.isConst()) {
+            // Linux's sanitize_ptr_alu without CAP_PERFMON: only stack and map-value pointers move by unknown amounts,
+            // and only by amounts of one sign
+            int offReg = off == src ? a.src() : dstReg;
+            if ((ob.smin() < 0) != (ob.smax() < 0)) {
+                throw reject("R" + offReg + " has unknown scalar with mixed signed bounds, pointer arithmetic with it prohibited for !root");
+            }
+            // Linux refuses packet pointers here too (a Spectre v1 mitigation, meaningless inside a JVM): bpf4j
+            // lets packet parsing move by a register, as every XDP/tc loader running as root sees Linux do
+            if (ptr.type() != RegType.PTR_TO_STACK && ptr.type() != RegType.PTR_TO_MAP_VALUE && !ptr.type().isPacket()) {
+                throw reject("R" + dstReg + " has pointer with unsupported alu operation, pointer arithmetic with it prohibited for !root");
+            }
         }
         RegState result;
         if (ob.isConst()) {
@@ -156,8 +172,12 @@ final class Arithmetic {
         } else {
             if (op == AluOp.SUB && ptr == src) throw reject("R" + dstReg + " tried to subtract pointer from scalar");
             ScalarBounds var = ptr.bounds().alu(true, op, ob);
-            if (var.smin() <= -MAX_VAR_OFF || var.smax() >= MAX_VAR_OFF) {
-                throw reject("R" + dstReg + " " + name + " pointer offset out of allowed range");
+            // the result, checked as Linux does (its smin); a huge smax is caught when the pointer is used
+            if (var.smin() == Long.MIN_VALUE) {
+                throw reject("math between " + name + " pointer and register with unbounded min value is not allowed");
+            }
+            if (var.smin() <= -MAX_VAR_OFF || var.smin() >= MAX_VAR_OFF) {
+                throw reject("value " + var.smin() + " makes " + name + " pointer be out of bounds");
             }
             result = ptr.withBounds(var);
             if (ptr.type().isPacket()) {

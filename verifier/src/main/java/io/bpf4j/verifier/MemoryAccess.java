@@ -66,6 +66,13 @@ final class MemoryAccess {
             }
         }
         int size = a.size().bytes();
+        // atomics must be aligned even where ordinary accesses need not be (Linux: strict alignment once)
+        String desc = switch (base.type()) {
+            case PTR_TO_MAP_VALUE -> "value ";
+            case PTR_TO_STACK -> "stack ";
+            default -> "";
+        };
+        checkAligned(base, a.offset(), size, desc);
         access(a.dst(), base, a.offset(), size, false, null, false);
         access(a.dst(), base, a.offset(), size, true, RegState.UNKNOWN_SCALAR, false);
         if (a.fetch()) {
@@ -132,6 +139,19 @@ final class MemoryAccess {
         return RegState.scalar(ScalarBounds.UNKNOWN.withSigned(-half, half - 1).normalize());
     }
 
+    /** Linux's check_generic_ptr_alignment: the address, fixed and variable parts together, a multiple of the size. */
+    private void checkAligned(RegState base, int insnOff, int size, String desc) {
+        Tnum at = base.bounds().tnum().add(Tnum.constant((long) base.off() + insnOff));
+        if (((at.value() | at.mask()) & (size - 1)) != 0) {
+            throw reject("misaligned " + desc + "access off " + tnumString(base.bounds().tnum()) + "+" + base.off() + "+" + insnOff + " size " + size);
+        }
+    }
+
+    /** A tnum as Linux 6.18's log prints it: a constant as its value, otherwise {@code (value; mask)}. */
+    static String tnumString(Tnum t) {
+        return t.isConst() ? Long.toString(t.value()) : t.toString();
+    }
+
     // ---- stack --------------------------------------------------------------------------------------------
 
     private RegState stack(int regno, RegState base, int insnOff, int size, boolean write, RegState value, boolean signed) {
@@ -143,9 +163,7 @@ final class MemoryAccess {
         }
         long off = (long) base.off() + insnOff;
         FuncState frame = c.st.frames[base.frameno()];
-        if (off % size != 0) {
-            throw reject("misaligned stack access off (0x0; 0x0)+" + base.off() + "+" + insnOff + " size " + size);
-        }
+        checkAligned(base, insnOff, size, "stack ");
         if (off < -FuncState.MAX_STACK || off + size > 0
                 || !write && !c.privileged && off < -frame.allocated) {
             throw reject("invalid " + (write ? "write to" : "read from") + " stack R" + regno + " off=" + off + " size=" + size);
@@ -164,10 +182,7 @@ final class MemoryAccess {
      * touch must lie in the frame; a write turns them all into data, a read gives an unknown number.
      */
     private RegState variableStack(int regno, RegState base, int insnOff, int size, boolean write, boolean signed) {
-        Tnum at = base.bounds().tnum().add(Tnum.constant((long) base.off() + insnOff));
-        if (((at.value() | at.mask()) & (size - 1)) != 0) {
-            throw reject("misaligned stack access off " + base.bounds().tnum() + "+" + base.off() + "+" + insnOff + " size " + size);
-        }
+        checkAligned(base, insnOff, size, "stack ");
         long min = base.bounds().smin() + base.off() + insnOff, max = base.bounds().smax() + base.off() + insnOff;
         if (min < -FuncState.MAX_STACK || max + size > 0) {
             throw reject("invalid variable-offset " + (write ? "write to" : "read from") + " stack R" + regno + " var_off="

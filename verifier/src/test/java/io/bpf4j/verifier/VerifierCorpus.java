@@ -115,7 +115,7 @@ public final class VerifierCorpus {
                 stx(Size.DW, 10, 8, 1), mov(0, 0), exit());
         reject("write below the frame", SF, "invalid write to stack R10 off=-520 size=8",
                 stx(Size.DW, 10, -520, 1), mov(0, 0), exit());
-        reject("misaligned spill", SF, "misaligned stack access off (0x0; 0x0)+0+-12 size 8",
+        reject("misaligned spill", SF, "misaligned stack access off 0+0+-12 size 8",
                 stx(Size.DW, 10, -12, 1), mov(0, 0), exit());
         accept("spill and fill the context", SF, stx(Size.DW, 10, -8, 1), ldx(Size.DW, 2, 10, -8),
                 ldx(Size.W, 0, 2, 0), exit());
@@ -173,6 +173,9 @@ public final class VerifierCorpus {
                 concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.B, 0, 2, 14), exit(), mov(0, 2), exit()));
         reject("xdp packet read on the wrong side", XDP, "invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0)",
                 concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 1), mov(0, 2), ldx(Size.B, 0, 2, 0), exit()));
+        accept("packet pointer moved by a bounded register, then checked", XDP, movr(6, 1), call(Helper.GET_PRANDOM_U32.id()),
+                alu(AluOp.AND, 0, 15), ldx(Size.W, 2, 6, 0), ldx(Size.W, 3, 6, 4), movr(4, 2), alur(AluOp.ADD, 4, 0), movr(5, 4),
+                add(5, 4), jmpr(JumpOp.JGT, 5, 3, 1), ldx(Size.W, 0, 4, 0), mov(0, 0), exit());
         reject("pkt_end arithmetic", XDP, "R3 pointer arithmetic on pkt_end prohibited",
                 ldx(Size.W, 3, 1, 4), add(3, 1), mov(0, 0), exit());
         accept("tc writes packet", TC, concat(new Instruction[] {ldx(Size.W, 2, 1, 76), ldx(Size.W, 3, 1, 80), movr(4, 2), add(4, 1)},
@@ -253,6 +256,15 @@ public final class VerifierCorpus {
                 new Instruction.Atomic(Size.DW, io.bpf4j.isa.AtomicOp.ADD, true, 10, 1, -8), movr(0, 1), exit());
         reject("atomic add on the context", TC, "BPF_ATOMIC stores into R1 ctx is not allowed", mov(2, 1),
                 new Instruction.Atomic(Size.W, io.bpf4j.isa.AtomicOp.ADD, false, 1, 2, 48), mov(0, 0), exit());
+        reject("misaligned atomic on a map value", SF, "misaligned value access off 0+0+5 size 8", lookup(HASH, jeq(0, 0, 2), mov(1, 1),
+                new Instruction.Atomic(Size.DW, io.bpf4j.isa.AtomicOp.ADD, false, 0, 1, 5), mov(0, 0), exit()));
+        reject("unknown signed offset on a map value", SF,
+                "R0 has unknown scalar with mixed signed bounds, pointer arithmetic with it prohibited for !root",
+                lookup(HASH, jeq(0, 0, 5), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.ARSH, 0, 60), alur(AluOp.ADD, 6, 0),
+                        mov(0, 0), exit()));
+        reject("variable offset on the context", SF,
+                "R1 has pointer with unsupported alu operation, pointer arithmetic with it prohibited for !root",
+                movr(6, 1), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 4), movr(1, 6), alur(AluOp.ADD, 1, 0), mov(0, 0), exit());
         reject("atomic on stack never written", SF, "invalid read from stack R10 off=-8 size=8", mov(1, 1),
                 new Instruction.Atomic(Size.DW, io.bpf4j.isa.AtomicOp.ADD, false, 10, 1, -8), mov(0, 0), exit());
 
