@@ -71,14 +71,18 @@ final class AgreementReport {
         return b.toString();
     }
 
-    /** Every judgement as a tab-separated line: corpus, program, type, mode, category, bpf4j's word, the kernel's. */
+    /**
+     * Every judgement as a tab-separated line: corpus, program, type, mode, category, bpf4j's word, the kernel's,
+     * and the last lines of the kernel's log (newlines and tabs escaped as \n and \t).
+     */
     static String tsv(List<Judgement> all) {
-        StringBuilder b = new StringBuilder("corpus\tprogram\ttype\tmode\tcategory\tbpf4j\tkernel\n");
+        StringBuilder b = new StringBuilder("corpus\tprogram\ttype\tmode\tcategory\tbpf4j\tkernel\tkernel log tail\n");
         for (Judgement j : all) {
             String bpf4j = j.bpf4jCrash() != null ? "CRASH " + j.bpf4jCrash() : j.bpf4jAccepted() ? "accepted" : "refused: " + j.bpf4jMessage();
             String kernel = j.kernel().isAccepted() ? "accepted" : j.kernel().outcome().name().toLowerCase(Locale.ROOT) + ": " + j.kernel().message();
             b.append(String.join("\t", j.program().corpus(), j.program().id(), j.program().type().name(), j.mode().label,
-                    j.category().name(), BatchCodec.escape(bpf4j), BatchCodec.escape(kernel))).append('\n');
+                    j.category().name(), BatchCodec.escape(bpf4j), BatchCodec.escape(kernel), BatchCodec.escape(j.kernel().logTail())))
+                    .append('\n');
         }
         return b.toString();
     }

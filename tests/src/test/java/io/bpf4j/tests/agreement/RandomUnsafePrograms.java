@@ -362,7 +362,6 @@ final class RandomUnsafePrograms {
         }
         if (!risky || random.nextInt(3) != 0) out.add(jeq(0, 0, use.size()));             // the null check
         out.addAll(use);
-        if (!risky) scalar[7] &= true;                                                    // nothing else changed
     }
 
     private void scratch() {
