@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Differential on whole objects: each fixture is loaded into the kernel ({@link KernelCollection}) and into
  * bpf4j's runtime ({@code BpfRuntime.load}) from the same {@link ObjectSpec}; every program runs on the same
  * packets in the same order on CPU 0 on both sides; return values, output packets, and then the contents of
- * every map (through the one {@link BpfMap} interface both sides implement) must be equal.
+ * every map (through the one {@link BpfMap} interface both sides implement) must be equal
+ * ({@link DifferentialHarness} compares them).
  */
 @ExtendWith(KernelTests.class)
 class KernelObjectDifferentialTest {
@@ -90,34 +91,56 @@ class KernelObjectDifferentialTest {
     @MethodSource("cases")
     void programsAndMapsEndTheSameAsInTheKernel(Engine engine, String fixture) {
         ObjectSpec spec = KernelCollectionTest.fixture(fixture);
-        List<String> differences = new ArrayList<>();
+        DifferentialHarness harness = new DifferentialHarness("object-" + fixture + "-" + engine.name());
+        List<String> what = new ArrayList<>();
+        List<DifferentialHarness.Outcome> kernelRuns = new ArrayList<>(), bpf4jRuns = new ArrayList<>();
+        List<DifferentialHarness.Reproducer> reproducers = new ArrayList<>();
+        java.util.SortedMap<String, String> none = new TreeMap<>(), kernelMaps = new TreeMap<>(), bpf4jMaps = new TreeMap<>();
         try (KernelCollection kernel = KernelCollection.load(spec);
              BpfRuntime runtime = BpfRuntime.builder().cpus(PossibleCpus.count()).engine(engine)
                      .tailCallLimit(RuntimeOptions.LINUX_TAIL_CALL_LIMIT).randomSeed(1).build();
              Collection bpf4j = runtime.load(spec)) {
-            int runs = 0;
+            List<byte[]> packets = packets();
             for (ProgramSpec p : spec.programs()) {
-                for (byte[] packet : packets()) {
+                for (int n = 0; n < packets.size(); n++) {
+                    byte[] packet = packets.get(n);
                     TestRunResult k = kernel.program(p.name()).testRun(TestRunInput.of(packet).onCpu(0));
                     io.bpf4j.runtime.TestRunResult e = bpf4j.program(p.name()).testRun(TestRun.of(packet).onCpu(0));
-                    runs++;
-                    String where = fixture + " " + p.name() + " on " + packet.length + " bytes";
-                    if (k.retval() != e.retval32()) {
-                        differences.add(where + ": retval kernel " + k.retval() + ", " + engine.name() + " " + e.retval32());
-                    }
-                    if (!Arrays.equals(k.data(), e.data())) {
-                        differences.add(where + ": data out\n  kernel " + hexOf(k.data()) + "\n  " + engine.name() + " " + hexOf(e.data()));
-                    }
+                    // no context is passed in, so the kernel copies none out: the context is not compared here
+                    kernelRuns.add(new DifferentialHarness.Outcome(k.retval(), k.data(), null, none));
+                    bpf4jRuns.add(new DifferentialHarness.Outcome(e.retval32(), e.data(), null, none));
+                    what.add(fixture + " " + p.name() + " run " + kernelRuns.size() + " on packet " + n + " (" + packet.length + " bytes)");
+                    reproducers.add(reproducer(fixture, p.name(), n, kernelRuns.size()));
                 }
             }
             for (MapSpec m : spec.maps()) {
                 if (!comparable(m)) continue;
-                String k = snapshot(kernel.map(m.name())), e = snapshot(bpf4j.map(m.name()));
-                if (!k.equals(e)) differences.add(fixture + " map " + m.name() + " after " + runs + " runs\n  kernel " + k + "\n  "
-                        + engine.name() + " " + e);
+                kernelMaps.put(m.name(), snapshot(kernel.map(m.name())));
+                bpf4jMaps.put(m.name(), snapshot(bpf4j.map(m.name())));
             }
         }
-        assertThat(differences).isEmpty();
+        // every run is one comparison; the last also carries every map's contents after all runs
+        for (int i = 0; i < kernelRuns.size(); i++) {
+            DifferentialHarness.Outcome k = kernelRuns.get(i), e = bpf4jRuns.get(i);
+            if (i == kernelRuns.size() - 1) {
+                k = new DifferentialHarness.Outcome(k.retval(), k.packet(), null, kernelMaps);
+                e = new DifferentialHarness.Outcome(e.retval(), e.packet(), null, bpf4jMaps);
+            }
+            harness.compare(what.get(i), reproducers.get(i), engine.name(), e, k);
+        }
+        harness.finish();
+        assertThat(harness.programs()).isEqualTo(spec.programs().size() * packets().size());
+    }
+
+    /** A fixture run: the object, the program, the packet (of {@link #packets}) and its place in the sequence of runs. */
+    static DifferentialHarness.Reproducer reproducer(String fixture, String program, int packet, int run) {
+        java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("fixture", fixture);
+        f.put("program", program);
+        f.put("packet", Integer.toString(packet));
+        f.put("run", Integer.toString(run));
+        f.put("note", "every program of the fixture runs on every packet in object order; map contents build up across runs");
+        return new DifferentialHarness.Reproducer("object", f, "");
     }
 
     private static String hexOf(byte[] b) {

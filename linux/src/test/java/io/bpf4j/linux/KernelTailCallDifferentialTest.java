@@ -216,8 +216,8 @@ class KernelTailCallDifferentialTest {
             return "r0=0x" + Long.toHexString(r0) + " memory=" + HexFormat.of().formatHex(memory);
         }
 
-        boolean same(Outcome o) {
-            return r0 == o.r0 && Arrays.equals(memory, o.memory);
+        DifferentialHarness.Outcome forHarness() {
+            return DifferentialHarness.Outcome.of(r0, java.util.Map.of("memory", HexFormat.of().formatHex(memory)));
         }
     }
 
@@ -305,8 +305,16 @@ class KernelTailCallDifferentialTest {
                 Instruction.Call.helper(Helper.MAP_LOOKUP_ELEM.id()));
     }
 
-    /** What a differential run found. */
-    record Report(List<String> problems, List<String> frameLimitStops, int compared, int hitLimit) {}
+    /** What a differential run found: the harness's tally and how many groups ran into the limit (34 runs). */
+    record Report(DifferentialHarness harness, int hitLimit) {
+        List<String> frameLimitStops() {
+            return harness.explainedCases(ExplainedDivergence.BPF4J_STOPS_FRAMES_PILED_UP_BY_TAIL_CALLS);
+        }
+
+        int compared() {
+            return harness.programs() - frameLimitStops().size();
+        }
+    }
 
     /**
      * The runtime's message when a bpf2bpf call would exceed 8 frames at run time. Linux limits call depth per
@@ -314,44 +322,72 @@ class KernelTailCallDifferentialTest {
      * example: "tailcall will unwind the current stack frame but it will not get rid of caller's stack"), so
      * Linux runs these groups and bpf4j currently stops them: a known divergence, reported apart.
      */
-    static final String FRAME_LIMIT = "at most 8 frames are allowed";
+    static final String FRAME_LIMIT = ExplainedDivergence.BPF4J_STOPS_FRAMES_PILED_UP_BY_TAIL_CALLS.signature;
+
+    /** A group as a reproducer: where it came from, its slots, its memory and each program's bytes as bpf4j runs them. */
+    static DifferentialHarness.Reproducer reproducer(long seed, int index, boolean withSubprograms, Group g) {
+        java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("seed", Long.toHexString(seed));
+        f.put("index", Integer.toString(index));
+        f.put("subprograms", Boolean.toString(withSubprograms));
+        f.put("slots", Arrays.toString(g.slotOf()));
+        f.put("max-entries", Integer.toString(g.maxEntries()));
+        f.put("memory", HexFormat.of().formatHex(g.memory()));
+        for (int p = 0; p < g.programs().size(); p++) f.put("program-" + p, DifferentialHarness.hex(bpf4jCode(g.programs().get(p))));
+        return new DifferentialHarness.Reproducer("tail-call-group", f, listings(g));
+    }
+
+    /** The group a reproducer names, generated again from its seed (the generator is deterministic). */
+    static Group regenerate(long seed, int index, boolean withSubprograms) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Group g = null;
+        for (int i = 0; i <= index; i++) g = group(random, withSubprograms);
+        return g;
+    }
 
     static Report compare(Engine engine, long seed, int groups, boolean withSubprograms) {
         SplittableRandom random = new SplittableRandom(seed);
-        List<String> problems = new ArrayList<>();
-        List<String> frameLimitStops = new ArrayList<>();
-        int hitLimit = 0, compared = 0;
-        for (int i = 0; i < groups && problems.size() < 5; i++) {
+        DifferentialHarness harness = new DifferentialHarness("tail-calls-" + (withSubprograms ? "subprograms-" : "")
+                + engine.name() + "-seed-" + Long.toHexString(seed));
+        int hitLimit = 0;
+        for (int i = 0; i < groups && harness.mismatches().size() < 5; i++) {
             Group g = group(random, withSubprograms);
-            Outcome kernel;
-            try {
-                kernel = kernel(g);
-            } catch (ProgramRejectedException e) {
-                problems.add("group " + i + ": the kernel refused a generated program: " + e.getMessage());
-                continue;
-            }
-            long runs = 0;
-            for (int p = 0; p < g.programs().size(); p++) runs += ByteBuffer.wrap(kernel.memory()).order(ByteOrder.LITTLE_ENDIAN).getLong(8 * p);
-            if (runs == 34) hitLimit++;
-            assertThat(runs).as("group %d: 1 + at most 33 tail calls", i).isBetween(1L, 34L);
-            String where = "seed " + Long.toHexString(seed) + " group " + i + " (" + g.programs().size() + " programs in slots "
-                    + Arrays.toString(g.slotOf()) + " of " + g.maxEntries() + ")";
-            Outcome bpf4j;
-            try {
-                bpf4j = embedded(engine, g);
-            } catch (io.bpf4j.runtime.ExecutionException e) {
-                if (e.getMessage().contains(FRAME_LIMIT)) frameLimitStops.add(where + ": " + e.getMessage());
-                else problems.add(where + ": the kernel ran it (" + kernel.describe() + ") but " + engine.name()
-                        + " stopped: " + e.getMessage() + "\n" + listings(g));
-                continue;
-            }
-            compared++;
-            if (!bpf4j.same(kernel)) {
-                problems.add(where + ":\n  " + engine.name() + " " + bpf4j.describe() + "\n  kernel " + kernel.describe()
-                        + "\n" + listings(g));
-            }
+            if (compareOne(harness, engine, seed, i, withSubprograms, g)) hitLimit++;
         }
-        return new Report(problems, frameLimitStops, compared, hitLimit);
+        return new Report(harness, hitLimit);
+    }
+
+    /** Runs one group on both sides through the harness; true when the kernel's run reached the limit (34 runs). */
+    static boolean compareOne(DifferentialHarness harness, Engine engine, long seed, int i, boolean withSubprograms, Group g) {
+        String where = "seed " + Long.toHexString(seed) + " group " + i + " (" + g.programs().size() + " programs in slots "
+                + Arrays.toString(g.slotOf()) + " of " + g.maxEntries() + ")";
+        DifferentialHarness.Reproducer reproducer = reproducer(seed, i, withSubprograms, g);
+        Outcome kernel;
+        try {
+            kernel = kernel(g);
+        } catch (ProgramRejectedException e) {
+            harness.unexplained(where, reproducer, null, "the kernel refused a generated program: " + e.getMessage());
+            return false;
+        }
+        long runs = 0;
+        for (int p = 0; p < g.programs().size(); p++) runs += ByteBuffer.wrap(kernel.memory()).order(ByteOrder.LITTLE_ENDIAN).getLong(8 * p);
+        assertThat(runs).as("%s: 1 + at most 33 tail calls", where).isBetween(1L, 34L);
+        Outcome bpf4j;
+        try {
+            bpf4j = embedded(engine, g);
+        } catch (io.bpf4j.runtime.ExecutionException e) {
+            if (e.getMessage().contains(FRAME_LIMIT)) harness.explained(ExplainedDivergence.BPF4J_STOPS_FRAMES_PILED_UP_BY_TAIL_CALLS, where + ": " + e.getMessage());
+            else harness.unexplained(where, reproducer, engine.name(), "the kernel ran it (" + kernel.describe() + ") but "
+                    + engine.name() + " stopped: " + e.getMessage());
+            return runs == 34;
+        }
+        harness.compare(where, reproducer, engine.name(), bpf4j.forHarness(), kernel.forHarness());
+        return runs == 34;
+    }
+
+    private static Instructions bpf4jCode(Plan plan) {
+        List<Instruction> prologue = List.of(Instruction.Alu.reg(true, AluOp.MOV, 9, 1), Instruction.Alu.reg(true, AluOp.MOV, 8, 1));
+        return render(plan, prologue, r -> new Instruction.LoadImm64(r, Pseudo.MAP_IDX, 0, 0), List.of(new Instruction.Exit()));
     }
 
     /** The programs as bpf4j runs them (map index 0 is the prog array), for a failure message. */
@@ -370,7 +406,7 @@ class KernelTailCallDifferentialTest {
     @MethodSource("engines")
     void randomTailCallGroupsAgreeWithTheKernel(Engine engine) {
         Report r = compare(engine, 0x7A11_CA11L, 200, false);
-        assertThat(r.problems()).isEmpty();
+        r.harness().finish();
         assertThat(r.frameLimitStops()).as("no subprograms, no frames to pile up").isEmpty();
         assertThat(r.compared()).isEqualTo(200);
         assertThat(r.hitLimit()).as("groups that ran into Linux's limit of 33 tail calls").isPositive();
@@ -381,7 +417,7 @@ class KernelTailCallDifferentialTest {
     @MethodSource("engines")
     void randomTailCallsFromSubprogramsAgreeWithTheKernel(Engine engine) {
         Report r = compare(engine, 0x5B_CA11L, 150, true);
-        assertThat(r.problems()).isEmpty();
+        r.harness().finish();
         assertThat(r.compared()).as("groups both sides completed").isGreaterThan(75);
         assertThat(r.hitLimit()).isPositive();
     }
@@ -396,6 +432,7 @@ class KernelTailCallDifferentialTest {
     @MethodSource("engines")
     void knownDivergenceBpf4jStopsFramesPiledUpByTailCallsThatLinuxRuns(Engine engine) {
         Report r = compare(engine, 0x5B_CA11L, 60, true);
+        r.harness().finish();
         assertThat(r.frameLimitStops()).as("groups Linux ran and %s stopped at 8 frames", engine.name()).isNotEmpty();
     }
 
@@ -404,9 +441,9 @@ class KernelTailCallDifferentialTest {
     @Tag("long")
     void manyRandomTailCallGroupsAgreeWithTheKernel(Engine engine) {
         Report plain = compare(engine, 0x7A11_0002L, 5_000, false);
-        assertThat(plain.problems()).isEmpty();
+        plain.harness().finish();
         assertThat(plain.compared()).isEqualTo(5_000);
         Report subs = compare(engine, 0x5B_0002L, 5_000, true);
-        assertThat(subs.problems()).isEmpty();
+        subs.harness().finish();
     }
 }
