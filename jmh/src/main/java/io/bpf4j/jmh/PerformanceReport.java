@@ -129,6 +129,33 @@ public final class PerformanceReport {
             System.out.println("| `" + p + "` | " + n(n) + " | " + f(s / n) + " | " + f((s - ie) / (n - 2)) + " |");
         }
 
+        Map<String, Double> cpuI = logFigures(dir.resolve("cputime.log"), Pattern.compile("^# cpu interpreter ([A-Z0-9_]+): ([0-9.]+) ns/run"));
+        Map<String, Double> cpuJ = logFigures(dir.resolve("cputime.log"), Pattern.compile("^# cpu jit ([A-Z0-9_]+): ([0-9.]+) ns/run"));
+        if (!cpuI.isEmpty() || !cpuJ.isEmpty()) {
+            System.out.println("\n#### Cross-check by CPU time (`XdpCpuTime`: thread CPU time, best of 20 rounds), net of `EMPTY`, against the kernel's net `duration`\n");
+            System.out.println("| program | interpreter ns/run | JIT ns/run | interpreter net | JIT net | kernel net | JIT / kernel | interpreter / kernel |");
+            System.out.println("|---|---|---|---|---|---|---|---|");
+            double ci = cpuI.getOrDefault("EMPTY", Double.NaN), cj = cpuJ.getOrDefault("EMPTY", Double.NaN);
+            for (String p : PROGRAMS) {
+                double a = cpuI.getOrDefault(p, Double.NaN), b = cpuJ.getOrDefault(p, Double.NaN), kn = duration.getOrDefault(p, Double.NaN) - ke;
+                boolean work = WORK.contains(p);
+                System.out.println("| `" + p + "` | " + f(a) + " | " + f(b) + " | " + (work ? f(a - ci) : "") + " | " + (work ? f(b - cj) : "") + " | " + (work ? f(kn) : "")
+                        + " | " + (work ? "**" + f((b - cj) / kn) + "×**" : "") + " | " + (work ? f((a - ci) / kn) + "×" : "") + " |");
+            }
+            System.out.println("\n| tail calls, ns per hop by CPU time | interpreter | JIT |");
+            System.out.println("|---|---|---|");
+            for (String chain : List.of("TAIL_CHAIN_33", "TAIL_SELF_33")) {
+                System.out.println("| `" + chain + "` | " + f((cpuI.getOrDefault(chain, Double.NaN) - cpuI.getOrDefault("TAIL_SINGLE", Double.NaN)) / 33)
+                        + " | " + f((cpuJ.getOrDefault(chain, Double.NaN) - cpuJ.getOrDefault("TAIL_SINGLE", Double.NaN)) / 33) + " |");
+            }
+            System.out.println("\n| interpreter by CPU time | ns/run ÷ insns | (ns/run − EMPTY) ÷ (insns − 2) |");
+            System.out.println("|---|---|---|");
+            for (String p : WORK) {
+                double n = insns.getOrDefault(p, Double.NaN), a = cpuI.getOrDefault(p, Double.NaN);
+                System.out.println("| `" + p + "` | " + f(a / n) + " | " + f((a - ci) / (n - 2)) + " |");
+            }
+        }
+
         Map<String, Score> ver = scores(dir.resolve("verifier.csv"));
         Map<String, Double> kv = logFigures(dir.resolve("verifier.log"), Pattern.compile("^# kernel verification (\\S+): ([0-9.]+) us per op over all"));
         Map<String, Double> processed = logFigures(dir.resolve("verifier.log"), Pattern.compile("# (\\S+): \\d+ programs .*bpf4j processed (\\d+) insns"));
