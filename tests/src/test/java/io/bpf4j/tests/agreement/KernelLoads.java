@@ -32,6 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Loads programs into the kernel from this process, with whatever capabilities it has, and turns the answer
  * into a {@link KernelVerdict}. Nothing stays loaded: every map and program is closed right after the load.
+ * An errno that is neither a verifier's refusal nor a known "cannot load this here" throws, so the test fails
+ * instead of counting it.
  *
  * <p>{@link #main} is the child process of the unprivileged mode: it reads a batch written by
  * {@link BatchCodec}, prints its capability sets, then one verdict line per program.
@@ -55,10 +57,16 @@ final class KernelLoads {
             if (noVerifierWord && allCapabilities && machineCannotLoad(e.errno())) {
                 return new KernelVerdict(KernelVerdict.Outcome.NOT_LOADABLE, e.errno(), e.getMessage(), "");
             }
+            if (noVerifierWord && e.errno() != Errno.EINVAL.number() && e.errno() != Errno.EPERM.number()) {
+                throw new AssertionError(p.id() + ": the kernel refused with an unexpected errno and no verifier message: " + e.getMessage(), e);
+            }
             return new KernelVerdict(KernelVerdict.Outcome.REJECTED, e.errno(), message(e), BatchCodec.tail(e.log(), 6));
         } catch (KernelException e) {
             if (e.isMissingPrivilege() && !allCapabilities) {
                 return new KernelVerdict(KernelVerdict.Outcome.REJECTED, e.errnoNumber(), e.getMessage(), "");
+            }
+            if (!machineCannotLoad(e.errnoNumber()) && e.errnoNumber() != Errno.EINVAL.number()) {
+                throw new AssertionError(p.id() + ": unexpected kernel error: " + e.getMessage(), e);
             }
             return new KernelVerdict(KernelVerdict.Outcome.NOT_LOADABLE, e.errnoNumber(), e.getMessage(), "");
         } catch (io.bpf4j.BpfException e) {
@@ -83,7 +91,7 @@ final class KernelLoads {
 
     /** EPERM with every capability (lockdown, no trampolines), or a type this kernel was built without. */
     private static boolean machineCannotLoad(int errno) {
-        return errno == Errno.EPERM.number() || errno == Errno.EOPNOTSUPP.number() || errno == 524 /* ENOTSUPP */;
+        return errno == Errno.EPERM.number() || errno == Errno.EOPNOTSUPP.number() || errno == Errno.ENOTSUPP.number();
     }
 
     private static void loadFixtureProgram(AgreementProgram p) {

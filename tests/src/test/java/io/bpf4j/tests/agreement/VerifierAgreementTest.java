@@ -53,6 +53,7 @@ class VerifierAgreementTest {
         programs.addAll(EdgeCases.programs());
         programs.addAll(RandomUnsafePrograms.generate(seed, randomCount));
 
+        var descriptorsBefore = new java.util.TreeMap<>(io.bpf4j.linux.BpfDescriptors.open());
         long start = System.nanoTime();
         List<Judgement> privileged = AgreementHarness.judge(Mode.PRIVILEGED, programs);
         // a program this machine cannot load even with every capability is excluded from both modes
@@ -64,6 +65,9 @@ class VerifierAgreementTest {
         }
         all.addAll(AgreementHarness.judge(Mode.UNPRIVILEGED, loadable));
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        var leaked = new java.util.TreeMap<>(io.bpf4j.linux.BpfDescriptors.open());
+        leaked.keySet().removeAll(descriptorsBefore.keySet());
+        assertThat(leaked).as("bpf descriptors left open by the kernel side").isEmpty();
 
         checkTheModesReallyDiffer(all);
 
