@@ -13,6 +13,7 @@ import io.bpf4j.runtime.Program;
 import io.bpf4j.runtime.TestRun;
 import io.bpf4j.runtime.TestRunResult;
 import io.bpf4j.runtime.TraceEvent;
+import io.bpf4j.runtime.VerifyMode;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -44,13 +45,22 @@ final class EmbeddedBackend implements RunBackend {
         }
     }
 
-    static RunBackend open(ObjectSpec spec, String programName, int cpus, int tailCallLimit, boolean jit) {
-        BpfRuntime.Builder builder = BpfRuntime.builder().cpus(cpus).tailCallLimit(tailCallLimit);
+    static RunBackend open(ObjectSpec spec, String programName, int cpus, int tailCallLimit, boolean jit, boolean privileged) {
+        BpfRuntime.Builder builder = BpfRuntime.builder().cpus(cpus).tailCallLimit(tailCallLimit)
+                .verify(privileged ? VerifyMode.PRIVILEGED : VerifyMode.DEFAULT);
         if (jit) builder.engine(JitEngine.create());
         BpfRuntime runtime = builder.build();
         try {
             Collection collection = runtime.load(spec);
             return new EmbeddedBackend(spec, runtime, collection, collection.program(programName), cpus, tailCallLimit);
+        } catch (io.bpf4j.verifier.ProgramRejectedException e) {
+            runtime.close();
+            String hint = privileged ? "" : VerifyCommand.privilegeHint(e);
+            if (e.program().equals(programName)) throw new CliException(CliException.FAILED, spec.fileName() + ": " + e.getMessage() + hint, e);
+            // another program of the object: bpf4j's runtime loads an object whole, as libbpf does by default
+            throw new CliException(CliException.FAILED, spec.fileName() + ": " + e.getMessage() + (hint.isEmpty()
+                    ? "; bpf4j loads every program of an object, so " + programName + " cannot run from it until " + e.program() + " loads too"
+                    : hint), e);
         } catch (RuntimeException e) {
             runtime.close();
             throw e;

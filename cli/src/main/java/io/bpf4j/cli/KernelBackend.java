@@ -19,18 +19,34 @@ final class KernelBackend implements RunBackend {
     private final KernelProgram program;
     private final String kernel;
 
-    KernelBackend(ObjectSpec spec, String programName) {
+    /** @param alsoLoad programs to load besides the one to run and its static tail-call targets (those --set names) */
+    KernelBackend(ObjectSpec spec, String programName, java.util.Collection<String> alsoLoad) {
         KernelSupport support = KernelSupport.probe();
         String why = support.unavailableReason(spec.program(programName).type());
         if (why != null) throw CliException.failed("--kernel: " + why + "; without --kernel, bpf4j's own runtime runs it anywhere");
         this.kernel = "Linux kernel " + support.kernelRelease();
-        this.collection = KernelCollection.load(spec);
+        // only the program and what its prog arrays reach: other programs of the object may not load in this kernel
+        java.util.Set<String> load = needed(spec, programName);
+        for (String p : alsoLoad) load.addAll(needed(spec, p));
+        this.collection = KernelCollection.load(spec, KernelCollection.Options.DEFAULT.withPrograms(load));
         try {
             this.program = collection.program(programName);
         } catch (RuntimeException e) {
             collection.close();
             throw e;
         }
+    }
+
+    /** The program and, transitively, the programs in the static slots of the prog arrays it uses. */
+    static java.util.Set<String> needed(ObjectSpec spec, String programName) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        java.util.ArrayDeque<String> work = new java.util.ArrayDeque<>(java.util.List.of(programName));
+        while (!work.isEmpty()) {
+            String p = work.poll();
+            if (!out.add(p)) continue;
+            for (String m : spec.program(p).mapNames()) work.addAll(spec.map(m).initialProgramSlots().values());
+        }
+        return out;
     }
 
     @Override

@@ -104,6 +104,11 @@ final class RunCommand extends BaseCommand {
     @Option(names = "--dump-map", paramLabel = "NAME", description = "Print this map after the run(s). Repeatable.")
     List<String> dumpMaps = new ArrayList<>();
 
+    @Option(names = "--privileged", description = "Verify as Linux does when root (CAP_PERFMON) loads the program, as XDP and tc programs "
+            + "are loaded in practice: variable offsets into packets, reading stack not written, pointer comparisons. Default: the "
+            + "seed's rule, Linux without CAP_PERFMON. With --kernel the kernel uses the privileges bpf4j runs with.")
+    boolean privileged;
+
     @Option(names = "--jit", description = "Run on bpf4j's JIT (eBPF compiled to JVM bytecode) instead of its interpreter.")
     boolean jit;
 
@@ -137,7 +142,7 @@ final class RunCommand extends BaseCommand {
         }
         if (data == null && input.pcap == null) data = new byte[0];
 
-        try (RunBackend backend = open(spec)) {
+        try (RunBackend backend = open(spec, slotSets)) {
             for (SlotAssignment a : slotSets) backend.setSlot(a.map(), a.index(), a.program());
             for (MapUpdate u : mapUpdates) backend.map(u.map()).update(u.key(), u.value());
             Json.Obj result = Json.object().put("object", object.toString()).put("program", prog)
@@ -170,9 +175,12 @@ final class RunCommand extends BaseCommand {
         if (packetNumber != null && limit != null) throw CliException.usage("--packet and --limit: give one of them");
     }
 
-    private RunBackend open(ObjectSpec spec) {
-        if (kernel) return new KernelBackend(spec, prog);
-        return EmbeddedBackend.open(spec, prog, cpus == null ? 1 : cpus, tailCallLimit == null ? 32 : tailCallLimit, jit);
+    private RunBackend open(ObjectSpec spec, List<SlotAssignment> slotSets) {
+        if (kernel) {
+            List<String> named = slotSets.stream().map(SlotAssignment::program).filter(java.util.Objects::nonNull).toList();
+            return new KernelBackend(spec, prog, named);
+        }
+        return EmbeddedBackend.open(spec, prog, cpus == null ? 1 : cpus, tailCallLimit == null ? 32 : tailCallLimit, jit, privileged);
     }
 
     private static byte[] readFile(Path f, String option) {

@@ -104,10 +104,23 @@ final class VerifyCommand extends BaseCommand {
         if (rejected.isEmpty()) return 0;
         for (Outcome o : rejected) {
             err().println("bpf4j verify: " + object.getFileName() + ": " + o.rejection().getMessage()
-                    + (logLevel == null ? " (rerun with --log-level 1 for the verifier log)" : ""));
+                    + (logLevel == null ? " (rerun with --log-level 1 for the verifier log)" : "")
+                    + (privileged ? "" : privilegeHint(o.rejection())));
         }
         err().flush();
         return CliException.FAILED;
+    }
+
+    /**
+     * What to say when a program is refused for something Linux allows root (CAP_PERFMON): variable offsets into
+     * packets, reading stack it did not write, pointer comparisons. Empty for other rejections.
+     */
+    static String privilegeHint(ProgramRejectedException e) {
+        String m = e.getMessage();
+        boolean rootOnly = m.contains("!root") || m.contains("invalid read from stack") || m.contains("pointer comparison prohibited")
+                || m.contains("leaks addr");
+        return rootOnly ? "; Linux allows this when root loads the program (CAP_PERFMON), as XDP and tc programs are loaded: "
+                + "add --privileged to verify that way" : "";
     }
 
     private static String reason(ProgramRejectedException e) {

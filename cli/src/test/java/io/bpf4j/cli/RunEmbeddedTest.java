@@ -125,6 +125,18 @@ class RunEmbeddedTest {
     }
 
     @Test
+    void aProgramTheVerifierRefusesDoesNotRunAndPrivilegedModeIsOffered() {
+        String obj = VerifyCommandTest.rejectedObject();
+        Cli.Result r = Cli.run("run", obj, "--prog", "reads_stale_stack", "--data-hex", "00".repeat(20));
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).startsWith("bpf4j run: rejected.o: program reads_stale_stack rejected at pc 0: invalid read from stack R10 off=-8 size=8")
+                .contains("add --privileged");
+        assertThat(r.err().lines().count()).isEqualTo(1);
+        Cli.Result privileged = Cli.run("run", obj, "--prog", "reads_stale_stack", "--data-hex", "00".repeat(20), "--privileged");
+        assertThat(privileged.exitCode()).as(privileged.toString()).isZero();
+    }
+
+    @Test
     void severalCpusShareTheCaptureByFlowAndKeepTheirOwnCounters() {
         Map<String, Object> r = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--cpus", "4", "--dump-map", "stats", "--json");
         @SuppressWarnings("unchecked")

@@ -44,7 +44,8 @@ class VerifyCommandTest {
         Cli.Result r = Cli.run("verify", rejectedObject());
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("bpf4j verify: rejected.o: program reads_stale_stack rejected at pc 0: invalid read from stack R10 off=-8 size=8"
-                + " (rerun with --log-level 1 for the verifier log)\n");
+                + " (rerun with --log-level 1 for the verifier log); Linux allows this when root loads the program (CAP_PERFMON),"
+                + " as XDP and tc programs are loaded: add --privileged to verify that way\n");
         assertThat(r.out()).containsPattern("reads_stale_stack +REJECTED .*invalid read from stack R10 off=-8 size=8 \\(pc 0\\)");
         assertThat(r.out()).containsPattern("accepted +accepted");
     }
