@@ -61,7 +61,7 @@ class VerifierAgreementTest {
         List<Judgement> all = new ArrayList<>(privileged);
         for (Judgement j : privileged) {
             if (j.category() != Judgement.Category.EXCLUDED) loadable.add(j.program());
-            else all.add(new Judgement(j.program(), Mode.UNPRIVILEGED, false, "", null, j.kernel()));
+            else all.add(AgreementHarness.bpf4j(Mode.UNPRIVILEGED, j.program(), j.kernel()));
         }
         all.addAll(AgreementHarness.judge(Mode.UNPRIVILEGED, loadable));
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
