@@ -159,6 +159,42 @@ class RunEmbeddedTest {
     }
 
     @Test
+    void aPcapngCaptureRunsLikeTheSamePacketsInClassicPcap() throws Exception {
+        List<io.bpf4j.cli.pcap.Packet> packets = PcapReader.readAll(Path.of(PCAP)).subList(0, 50);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(block(0x0a0d0d0a, le(0x1a2b3c4d), new byte[]{1, 0, 0, 0}, le(-1), le(-1)));
+        out.writeBytes(block(1, new byte[]{1, 0, 0, 0}, le(0), new byte[]{9, 0, 1, 0, 9, 0, 0, 0}, new byte[4]));
+        for (io.bpf4j.cli.pcap.Packet p : packets) {
+            byte[] d = p.data();
+            byte[] padded = java.util.Arrays.copyOf(d, (d.length + 3) & ~3);
+            long ts = p.timestampNanos();
+            out.writeBytes(block(6, le(0), le((int) (ts >>> 32)), le((int) ts), le(d.length), le(d.length), padded));
+        }
+        Path ng = dir.resolve("traffic.pcapng");
+        Files.write(ng, out.toByteArray());
+        Map<String, Object> a = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", ng.toString(), "--json");
+        Map<String, Object> b = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--limit", "50", "--json");
+        assertThat(a.get("packets")).isEqualTo(50L);
+        assertThat(a.get("verdicts")).isEqualTo(b.get("verdicts"));
+        assertThat(a.get("program_runs").toString().replaceAll("estimated_ns_per_run=\\d+", ""))
+                .isEqualTo(b.get("program_runs").toString().replaceAll("estimated_ns_per_run=\\d+", ""));
+    }
+
+    private static byte[] le(int v) {
+        return java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    private static byte[] block(int type, byte[]... parts) {
+        int len = 12;
+        for (byte[] p : parts) len += p.length;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(len).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(type).putInt(len);
+        for (byte[] p : parts) b.put(p);
+        b.putInt(len);
+        return b.array();
+    }
+
+    @Test
     void aCaptureThatEndsMidRecordFailsNamingThePacket() throws Exception {
         byte[] all = Files.readAllBytes(Path.of(PCAP));
         Path cut = dir.resolve("cut.pcap");
