@@ -90,13 +90,11 @@ public final class Main implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             PrintWriter e = c.getErr();
-            e.println(prefix(c) + message(ex));
-            if (verbose) ex.printStackTrace(e);
-            else if (!(ex instanceof BpfException) && !(ex instanceof UncheckedIOException)) {
-                e.println("(this is a bug in bpf4j; rerun with --verbose for the stack trace and report it)");
-            }
-            e.flush();
             c.getOut().flush();
+            boolean ours = ex instanceof BpfException || ex instanceof UncheckedIOException;
+            e.println(prefix(c) + message(ex) + (ours || verbose ? "" : " (a bug in bpf4j: rerun with --verbose for the stack trace and report it)"));
+            if (verbose) ex.printStackTrace(e);
+            e.flush();
             return exitCode(ex);
         });
         return cl;
