@@ -402,6 +402,17 @@ final class EdgeCases {
         edge("tail call two frames down, 128 + 128 bytes above", TC, st(Size.DW, 10, -128, 0), callLocal(2), mov(0, 0), exit(),
                 st(Size.DW, 10, -128, 0), callLocal(2), mov(0, 0), exit(), lddwMap(2, PROG_ARRAY), mov(3, 0), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
 
+        // a helper writing into the stack: a variable length makes Linux check the range as a read
+        Instruction[] variableLength = {movr(6, 1), mov(2, 0), movr(3, 10), add(3, -64), ldx(Size.W, 4, 6, 0), alu(AluOp.AND, 4, 63),
+                add(4, 1), movr(1, 6), call(Helper.SKB_LOAD_BYTES.id()), mov(0, 0), exit()};
+        edge("skb_load_bytes with a variable length into unwritten stack", TC, variableLength);
+        List<Instruction> prefilled = new ArrayList<>();
+        for (int off = -64; off < 0; off += 8) prefilled.add(st(Size.DW, 10, off, 0));
+        prefilled.addAll(List.of(variableLength));
+        edge("skb_load_bytes with a variable length into written stack", TC, prefilled.toArray(Instruction[]::new));
+        edge("skb_load_bytes with a constant length into unwritten stack", TC, movr(6, 1), mov(2, 0), movr(3, 10), add(3, -64),
+                mov(4, 64), movr(1, 6), call(Helper.SKB_LOAD_BYTES.id()), ldx(Size.DW, 0, 10, -8), exit());
+
         // return values
         edge("xdp returns an out-of-range action", XDP, mov(0, 100), exit());
         edge("xdp returns -1", XDP, mov(0, -1), exit());

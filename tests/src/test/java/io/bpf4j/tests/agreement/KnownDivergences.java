@@ -48,6 +48,19 @@ record KnownDivergences(Mode mode, Pattern kernelMessage, Predicate<Judgement> c
 
     static final boolean STRICT = Boolean.getBoolean("bpf4j.agreement.strict");
 
+    /**
+     * The kernel refused at a helper call that writes into memory named by R3 (bpf_skb_load_bytes,
+     * bpf_xdp_load_bytes) whose length in R4 is not a constant: Linux then checks the whole range as a read.
+     */
+    static boolean atHelperWithVariableLength(Judgement j) {
+        java.util.regex.Matcher m = Pattern.compile("rejected at pc (\\d+): invalid read from stack R3 off ").matcher(j.kernel().message());
+        if (!m.find()) return false;
+        int pc = Integer.parseInt(m.group(1));
+        if (pc >= j.program().program().slotCount() || j.program().program().isSecondHalf(pc)) return false;
+        return j.program().program().at(pc) instanceof io.bpf4j.isa.Instruction.Call c
+                && (c.imm() == io.bpf4j.abi.Helper.SKB_LOAD_BYTES.id() || c.imm() == io.bpf4j.abi.Helper.XDP_LOAD_BYTES.id());
+    }
+
     static final List<KnownDivergences> ALL = List.of(
             new KnownDivergences(null, Pattern.compile("bitwise operator \\S+ on pointer prohibited|pointer arithmetic with \\S+ operator prohibited"),
                     "adjust_ptr_min_max_vals(): only += and -= (with a scalar) are allowed on pointers, with or without"
@@ -62,6 +75,12 @@ record KnownDivergences(Mode mode, Pattern kernelMessage, Predicate<Judgement> c
                     "Spectre v1 masking (sanitize_ptr_alu(), bypass_spec_v1 = CAP_PERFMON): without it Linux refuses"
                             + " pointer arithmetic it cannot mask — a variable offset on a packet pointer, or pointer/offset pairs"
                             + " that differ between paths; bpf4j does not model Spectre masking (docs/ARCHITECTURE.md)"),
+            new KnownDivergences(Mode.UNPRIVILEGED, Pattern.compile("invalid read from stack R3 off"), KnownDivergences::atHelperWithVariableLength,
+                    "check_mem_size_reg(): when a helper's size argument is not a constant, Linux drops the helper's"
+                            + " \"uninitialised memory\" allowance and checks the whole range as a read, so that the program"
+                            + " initialises everything the helper might only partly fill (without CAP_PERFMON that is every"
+                            + " byte up to the size's maximum); bpf4j lets bpf_skb_load_bytes write into unwritten stack whatever"
+                            + " the length"),
             new KnownDivergences(null, Pattern.compile(""), KnownDivergences::onlyThroughArrayNullElision,
                     "get_constant_map_key(): Linux 6.18 treats an array lookup as non-NULL only when it knows the key from"
                             + " STACK_ZERO bytes or from a spilled constant of exactly key_size in an 8-byte-aligned slot; bpf4j"

@@ -25,7 +25,7 @@ import static io.bpf4j.tests.agreement.Asm.*;
  * offsets), pointers stored into maps and the context, registers read before they are written, pointer
  * arithmetic and pointers returned; tail calls whose R1, R2 and R3 are sometimes wrong and registers read after
  * them; bpf2bpf subprograms with random stack depths that sometimes tail-call (the 512-byte combined stack, the
- * 256-byte rule). Straight-line snippets with short forward branches; no loops.
+ * 256-byte rule); helpers that write into the stack with lengths that are right, too large, zero or unbounded. Straight-line snippets with short forward branches; no loops.
  *
  * <p>Registers: r6 holds the context for the whole program; r7–r9 are scratch (each written at the start with
  * probability ¾); r0–r5 are clobbered by each helper call.
@@ -204,6 +204,10 @@ final class RandomUnsafePrograms {
             tailCallWith(6);
             return;
         }
+        if (random.nextInt(8) == 0) {
+            helperMemory();
+            return;
+        }
         switch (random.nextInt(9)) {
             case 0, 1 -> stack();
             case 2 -> context();
@@ -362,6 +366,33 @@ final class RandomUnsafePrograms {
         }
         if (!risky || random.nextInt(3) != 0) out.add(jeq(0, 0, use.size()));             // the null check
         out.addAll(use);
+    }
+
+    /**
+     * A helper that writes into memory the program names: bpf_skb_load_bytes (socket filter, tc) or
+     * bpf_xdp_load_bytes (XDP) into the stack — when risky, at a random depth (beyond the frame, above it), with a
+     * length that is zero, too large for the room left, or an unbounded scalar.
+     */
+    private void helperMemory() {
+        out.add(movr(1, 6));
+        out.add(mov(2, random.nextInt(32)));
+        int len = 1 + random.nextInt(64);
+        int depth = risky ? random.nextInt(10) == 0 ? -random.nextInt(8) : 8 * (1 + random.nextInt(66))
+                : 8 * (8 + random.nextInt(56));
+        out.add(movr(3, 10));
+        out.add(add(3, -depth));
+        switch (risky ? random.nextInt(4) : 3) {
+            case 0 -> out.add(mov(4, 0));
+            case 1 -> out.add(ldx(Size.W, 4, 6, scalarContextField()));                       // unbounded length
+            case 2 -> {
+                out.add(ldx(Size.W, 4, 6, scalarContextField()));
+                out.add(alu(AluOp.AND, 4, 63));
+                out.add(add(4, 1));
+            }
+            default -> out.add(mov(4, risky ? len : Math.min(len, depth)));
+        }
+        out.add(call((type == ProgramType.XDP ? Helper.XDP_LOAD_BYTES : Helper.SKB_LOAD_BYTES).id()));
+        if (!risky && random.nextBoolean()) out.add(ldx(Size.B, written(target(), true), 10, -depth));
     }
 
     private void scratch() {
