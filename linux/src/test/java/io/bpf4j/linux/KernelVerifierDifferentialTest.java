@@ -137,8 +137,6 @@ class KernelVerifierDifferentialTest {
      * bpf4j's verifier is fixed (then delete the entry).
      */
     enum Known {
-        /** Linux requires atomics to be aligned even on x86-64 ("misaligned value access off 0+0+5 size 8"). */
-        MISALIGNED_ATOMIC_ACCEPTED,
         /**
          * Same verdict and pc, different words for out-of-range pointer arithmetic on a map value. Linux, by
          * case: "value -2147483648 makes map_value pointer be out of bounds", "R2 has unknown scalar with mixed
@@ -152,9 +150,6 @@ class KernelVerifierDifferentialTest {
                 "makes map_value pointer be out of bounds|pointer arithmetic .*prohibited for !root|map_value pointer offset out of allowed range");
 
         static Known classify(Verdict kernel, Verdict bpf4j) {
-            if (!kernel.accepted() && bpf4j.accepted() && kernel.reason().startsWith("misaligned value access")) {
-                return MISALIGNED_ATOMIC_ACCEPTED;
-            }
             if (!kernel.accepted() && !bpf4j.accepted() && kernel.pc() == bpf4j.pc()
                     && POINTER_ARITHMETIC.matcher(kernel.reason()).find() && POINTER_ARITHMETIC.matcher(bpf4j.reason()).find()) {
                 return POINTER_ARITHMETIC_MESSAGE;
