@@ -738,8 +738,8 @@ final class Emitter {
         cob.loadConstant(pc);
         loadInfo();
         cob.iload(DEPTH);
-        cob.invokestatic(CD_JIT_RUNTIME, "callStackOverflow", MethodTypeDesc.of(CD_EXECUTION_EXCEPTION, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO, CD_int));
-        cob.athrow();
+        // frame 8 and deeper: the limit counts from the frame the running program was entered in (piled-up frames)
+        cob.invokestatic(CD_JIT_RUNTIME, "deepCall", MethodTypeDesc.of(CD_void, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO, CD_int));
         cob.labelBinding(depthOk);
         cob.aload(mem);
         calleeDepth();

@@ -36,9 +36,15 @@ public final class JitContext {
      */
     private long[] registers; // allocated on first use: verified programs never need it
 
+    /**
+     * Frames the per-frame arrays cover: 8 until a bpf2bpf call goes deeper (frames pile up across tail calls from
+     * subprograms, up to the address space's {@code frameCapacity()}; {@link #coverFrame}).
+     */
+    private int frames = AddressSpace.MAX_FRAMES;
+
     long[] registers() {
         long[] r = registers;
-        if (r == null) registers = r = new long[AddressSpace.MAX_FRAMES * 10];
+        if (r == null) registers = r = new long[frames * 10];
         return r;
     }
 
@@ -53,8 +59,16 @@ public final class JitContext {
 
     int[] writableCapture() {
         int[] c = capture;
-        if (c == NO_CAPTURE) capture = c = new int[AddressSpace.MAX_FRAMES];
+        if (c == NO_CAPTURE) capture = c = new int[frames];
         return c;
+    }
+
+    /** Before a bpf2bpf call opens frame {@code depth} ≥ 8: grows the per-frame arrays to cover it. */
+    void coverFrame(int depth) {
+        if (depth < frames) return;
+        frames = Math.min(memory.frameCapacity(), Math.max(depth + 1, frames * 2));
+        if (registers != null) registers = java.util.Arrays.copyOf(registers, frames * 10);
+        capture = java.util.Arrays.copyOf(capture, frames); // from NO_CAPTURE: zeros of its own
     }
 
     JitContext(JitEngine engine, Invocation invocation) {

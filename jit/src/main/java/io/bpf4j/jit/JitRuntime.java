@@ -49,11 +49,18 @@ final class JitRuntime {
         return info.error(Reason.BUDGET_EXHAUSTED, pc, "instruction budget of " + ctx.budget + " exhausted (an endless or too long loop?)", null);
     }
 
-    /** {@code executed} already counts the call. */
-    static ExecutionException callStackOverflow(JitContext ctx, long executed, int pc, ProgramInfo info, int depth) {
-        ctx.executed = executed;
-        return info.error(Reason.CALL_STACK_OVERFLOW, pc, "bpf2bpf call would need frame " + (depth + 2) + " but at most "
-                + AddressSpace.MAX_FRAMES + " frames are allowed", null);
+    /**
+     * A bpf2bpf call from frame {@code depth} ≥ 7 (the slow path): the running program may have 8 frames counted from
+     * the frame it was entered in, frames piled up by tail calls from subprograms below it do not count
+     * ({@link Invocation#callDepthProblem}); grows the context's per-frame arrays. {@code executed} already counts the call.
+     */
+    static void deepCall(JitContext ctx, long executed, int pc, ProgramInfo info, int depth) {
+        String problem = ctx.invocation.callDepthProblem(depth);
+        if (problem != null) {
+            ctx.executed = executed;
+            throw info.error(Reason.CALL_STACK_OVERFLOW, pc, "bpf2bpf call would need " + problem, null);
+        }
+        ctx.coverFrame(depth + 1);
     }
 
     /** The program ends here with {@code r0} (helper exit request, legacy load outside the packet). */

@@ -15,7 +15,7 @@ import java.util.Objects;
  */
 public final class Invocation {
     private final RuntimeOptions options;
-    private final AddressSpace memory = new AddressSpace();
+    private final AddressSpace memory;
     int tailCalls;
     long executedInstructions;
     boolean exitRequested;
@@ -26,9 +26,14 @@ public final class Invocation {
     private Object attachment;
     private TailCallObserver observer;
     private int cpu;
-    /** The program each frame depth runs after a tail call there, valid while that frame opening lasts. */
-    private final ProgramImage[] frameImages = new ProgramImage[AddressSpace.MAX_FRAMES];
-    private final long[] frameImageOpenings = new long[AddressSpace.MAX_FRAMES];
+    /**
+     * The program each frame depth runs after a tail call there, valid while that frame opening lasts; grown when
+     * frames pile up beyond 8 (tail calls from subprograms).
+     */
+    private ProgramImage[] frameImages = new ProgramImage[AddressSpace.MAX_FRAMES];
+    private long[] frameImageOpenings = new long[AddressSpace.MAX_FRAMES];
+    /** One past the deepest frame with a record in this run: what {@link #begin()} clears. */
+    private int recordedFrames;
     private ProgramImage entryImage;
 
     public Invocation() {
@@ -37,6 +42,7 @@ public final class Invocation {
 
     public Invocation(RuntimeOptions options) {
         this.options = Objects.requireNonNull(options, "options");
+        this.memory = new AddressSpace(AddressSpace.framesFor(options.tailCallLimit()));
     }
 
     public RuntimeOptions options() {
@@ -56,7 +62,8 @@ public final class Invocation {
         legacyPacket = 0;
         attachment = null;
         entryImage = null;
-        java.util.Arrays.fill(frameImages, null);
+        java.util.Arrays.fill(frameImages, 0, recordedFrames, null);
+        recordedFrames = 0;
         java.util.Arrays.fill(handleObjects, 0, handleCount, null);
         handleCount = 0;
         return this;
@@ -160,8 +167,47 @@ public final class Invocation {
     /** For the tail call mechanism: the frame at {@code depth} now runs {@code target}. */
     void recordTailCall(int depth, ProgramImage target) {
         if (depth < 0) return;
+        if (depth >= frameImages.length) {
+            int n = Math.min(memory.frameCapacity(), Math.max(depth + 1, frameImages.length * 2));
+            frameImages = java.util.Arrays.copyOf(frameImages, n);
+            frameImageOpenings = java.util.Arrays.copyOf(frameImageOpenings, n);
+        }
         frameImages[depth] = target;
         frameImageOpenings[depth] = memory.frameOpening(depth);
+        if (depth >= recordedFrames) recordedFrames = depth + 1;
+    }
+
+    /**
+     * The frame where the program running in frame {@code depth} was entered: the deepest frame at or below it in
+     * which a tail call was made during its current opening, else 0 (the entry program). A tail call from a
+     * subprogram replaces only that frame, so its callers' frames stay open below the target.
+     */
+    public int programEntryFrame(int depth) {
+        for (int d = Math.min(depth, recordedFrames - 1); d > 0; d--) {
+            if (frameImages[d] != null && frameImageOpenings[d] == memory.frameOpening(d)) return d;
+        }
+        return 0;
+    }
+
+    /**
+     * For engines, before a bpf2bpf call (or a helper's callback) from frame {@code depth} opens frame
+     * {@code depth + 1}: null when it may, else why not, to follow "... would need ". The running program may have
+     * {@link AddressSpace#MAX_FRAMES} frames open counted from the frame it was entered in (Linux's per-program
+     * limit); all programs of the invocation together at most {@link AddressSpace#frameCapacity()}.
+     */
+    public String callDepthProblem(int depth) {
+        int entered = programEntryFrame(depth);
+        int frame = depth + 2 - entered; // the new frame, counted from 1 at the program's own first frame
+        if (frame > AddressSpace.MAX_FRAMES) {
+            String problem = "frame " + frame + " but at most " + AddressSpace.MAX_FRAMES + " frames are allowed";
+            return entered == 0 ? problem : problem + " per program (this one was entered by a tail call in frame "
+                    + (entered + 1) + " of the invocation)";
+        }
+        if (depth + 1 >= memory.frameCapacity()) {
+            return "frame " + (depth + 2) + " of the invocation but at most " + memory.frameCapacity()
+                    + " frames may be open in one invocation (tail call limit " + options.tailCallLimit() + ")";
+        }
+        return null;
     }
 
     /**
@@ -170,7 +216,7 @@ public final class Invocation {
      * program ({@code bpf_loop}) and for tracing. Null when {@link #enter} was not called.
      */
     public ProgramImage currentImage() {
-        int depth = memory.deepestOpenFrame();
+        int depth = Math.min(memory.deepestOpenFrame(), recordedFrames - 1);
         for (int d = depth; d >= 0; d--) {
             if (frameImages[d] != null && frameImageOpenings[d] == memory.frameOpening(d)) return frameImages[d];
         }

@@ -167,6 +167,156 @@ class TailCallTest {
         assertThat(r0).isEqualTo(1000);
     }
 
+    /** Helper 100: how many frames the invocation has open (what the frames piled up by tail calls look like). */
+    private static final HelperRegistry OPEN_FRAMES = HelperRegistry.empty()
+            .with(100, "open_frames", (inv, a, b, c, d, e) -> inv.memory().deepestOpenFrame() + 1);
+
+    /**
+     * The seed's stack example as a chain: main counts its runs in ctx[0], keeps its run number in its own frame
+     * (main 1 also leaves a pointer to it in ctx[16]), calls sub and adds sub's r0 and its own run number. sub
+     * records the open frames in ctx[8] and tail-calls main, which replaces only sub's frame, so every main's frame
+     * stays open below the next. The last sub (its tail call refused by the limit) returns 1000 + main 1's run number
+     * read through main 1's pointer, and leaves a pointer into its own frame in ctx[24]; with ctx[32] set, each main
+     * reads through that pointer after sub returned.
+     */
+    private static ProgramImage pilingMain(Programs.Slots slots) {
+        ProgramImage main = Programs.image("main", code("""
+                mov %r6, %r1
+                ldxdw %r0, [%r1]
+                add %r0, 1
+                stxdw [%r1], %r0
+                stxdw [%r10-8], %r0
+                ldxdw %r2, [%r1+16]
+                jne %r2, 0, have
+                mov %r2, %r10
+                add %r2, -8
+                stxdw [%r1+16], %r2
+                have:
+                mov %r1, %r6
+                call local sub
+                ldxdw %r2, [%r10-8]
+                add %r0, %r2
+                ldxdw %r3, [%r6+32]
+                jeq %r3, 0, done
+                ldxdw %r3, [%r6+24]
+                ldxdw %r3, [%r3]
+                done:
+                exit
+                sub:
+                mov %r6, %r1
+                call 100
+                stxdw [%r6+8], %r0
+                mov %r1, %r6
+                """, loadObject(2, 0), """
+                mov %r3, 0
+                call 12
+                ldxdw %r2, [%r6+16]
+                ldxdw %r0, [%r2]
+                add %r0, 1000
+                mov %r2, %r10
+                add %r2, -8
+                stxdw [%r6+24], %r2
+                exit
+                """), OPEN_FRAMES, List.of(slots));
+        slots.set(0, main);
+        return main;
+    }
+
+    private static long runWithContext(ProgramImage entry, Invocation inv, MemorySegment ctx) {
+        inv.begin();
+        long r1 = inv.memory().register(Region.of(RegionKind.CONTEXT, "ctx", ctx, true));
+        return entry.prepared(Interpreter.INSTANCE).run(inv, r1);
+    }
+
+    @Test
+    void framesPileUpAcrossTailCallsFromSubprogramsUpToThirtyFourAndCallersFramesStayReadable() {
+        ProgramImage main = pilingMain(new Programs.Slots(1));
+        Invocation inv = new Invocation();
+        MemorySegment ctx = MemorySegment.ofArray(new long[5]);
+        long r0 = runWithContext(main, inv, ctx);
+        assertThat(ctx.get(ValueLayout.JAVA_LONG, 0)).as("mains run").isEqualTo(33);
+        assertThat(inv.tailCalls()).isEqualTo(32);
+        assertThat(ctx.get(ValueLayout.JAVA_LONG, 8)).as("frames open in the last sub").isEqualTo(34);
+        // the last sub read main 1's run number (1) through main 1's pointer; every main added its own (1..33)
+        assertThat(r0).isEqualTo(1000 + 1 + 33 * 34 / 2);
+        assertThat(inv.memory().deepestOpenFrame()).as("all piled frames closed again").isZero();
+
+        // the Linux limit: 34 mains, 35 frames; the same invocation again (the deep frames' memory is reused)
+        Invocation linux = new Invocation(RuntimeOptions.DEFAULTS.withTailCallLimit(RuntimeOptions.LINUX_TAIL_CALL_LIMIT));
+        for (int run = 0; run < 2; run++) {
+            MemorySegment c = MemorySegment.ofArray(new long[5]);
+            assertThat(runWithContext(main, linux, c)).isEqualTo(1000 + 1 + 34 * 35 / 2);
+            assertThat(c.get(ValueLayout.JAVA_LONG, 8)).isEqualTo(35);
+        }
+    }
+
+    @Test
+    void aReturnedPiledUpFrameIsDanglingWhileItsCallersStayLive() {
+        ProgramImage main = pilingMain(new Programs.Slots(1));
+        Invocation inv = new Invocation();
+        MemorySegment ctx = MemorySegment.ofArray(new long[5]);
+        ctx.set(ValueLayout.JAVA_LONG, 32, 1);
+        assertThatThrownBy(() -> runWithContext(main, inv, ctx))
+                .isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("program 'main'")
+                .hasMessageContaining("stack frame 33 is not live")
+                .extracting(e -> ((ExecutionException) e).reason()).isEqualTo(ExecutionException.Reason.MEMORY_FAULT);
+        // the pointer main 1 left stays valid until the run ends and dangles in the next one
+        long kept = ctx.get(ValueLayout.JAVA_LONG, 24);
+        inv.begin();
+        assertThatThrownBy(() -> inv.memory().load64(kept)).hasMessageContaining("dangling pointer");
+    }
+
+    @Test
+    void eightFramesPerProgramCountFromTheFrameItWasEnteredIn() {
+        // target: entered in frame 2 by the subprogram's tail call; recurses r7 levels deep
+        String recurse = """
+                mov %r1, %r7
+                call local f
+                exit
+                f:
+                jeq %r1, 0, done
+                sub %r1, 1
+                call local f
+                done:
+                mov %r0, 1
+                exit
+                """;
+        for (int levels : new int[] {6, 7}) {
+            Programs.Slots slots = new Programs.Slots(1).set(0, Programs.image("target", code("mov %r7, " + levels, recurse)));
+            ProgramImage entry = Programs.image("entry", code("""
+                    call local sub
+                    exit
+                    sub:
+                    call local sub2
+                    exit
+                    sub2:
+                    """, loadObject(2, 0), "mov %r3, 0\ncall 12\nmov %r0, -1\nexit"), NO_HELPERS, List.of(slots));
+            if (levels == 6) {
+                assertThat(Programs.run(entry)).isEqualTo(1); // frames 3..10 of the invocation: 8 for the target
+            } else {
+                assertThatThrownBy(() -> Programs.run(entry))
+                        .isInstanceOf(ExecutionException.class)
+                        .hasMessageContaining("program 'target' pc 6")
+                        .hasMessageContaining("bpf2bpf call would need frame 9 but at most 8 frames are allowed per program (this one was entered by a tail call in frame 3 of the invocation)")
+                        .extracting(e -> ((ExecutionException) e).reason()).isEqualTo(ExecutionException.Reason.CALL_STACK_OVERFLOW);
+            }
+        }
+    }
+
+    @Test
+    void theFramesOfAnInvocationAreBoundedByTheTailCallLimit() {
+        assertThat(io.bpf4j.runtime.memory.AddressSpace.framesFor(32)).isEqualTo(33 * 8);
+        assertThat(io.bpf4j.runtime.memory.AddressSpace.framesFor(33)).isEqualTo(34 * 8);
+        assertThat(io.bpf4j.runtime.memory.AddressSpace.framesFor(0)).isEqualTo(8);
+        assertThat(io.bpf4j.runtime.memory.AddressSpace.framesFor(Integer.MAX_VALUE)).isEqualTo(io.bpf4j.runtime.memory.AddressSpace.MAX_INVOCATION_FRAMES);
+        assertThat(new Invocation().memory().frameCapacity()).isEqualTo(264);
+        // with no tail calls allowed a program still has its 8 frames and the ninth is refused as before
+        Invocation none = new Invocation(RuntimeOptions.DEFAULTS.withTailCallLimit(0));
+        assertThatThrownBy(() -> none.memory().openFrame(8)).hasMessageContaining("stack frame 8 does not exist (at most 8 frames)");
+        assertThat(Programs.run(pilingMain(new Programs.Slots(1)), none, new byte[40])).isEqualTo(1000 + 1 + 1);
+    }
+
     @Test
     void aTailCallThroughSomethingOtherThanAProgArrayIsAClearError() {
         ProgramImage entry = Programs.image("entry", code("mov %r2, 0\nmov %r3, 0\ncall 12\nexit"));

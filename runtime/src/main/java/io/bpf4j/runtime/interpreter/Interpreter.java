@@ -128,9 +128,8 @@ public final class Interpreter implements Engine {
         InterpretedProgram prog = (InterpretedProgram) image.prepared(INSTANCE);
         AddressSpace mem = inv.memory();
         int depth = mem.deepestOpenFrame() + 1;
-        if (depth >= AddressSpace.MAX_FRAMES) {
-            throw new BpfException("program '" + image.name() + "': a callback would need frame " + (depth + 1) + " but at most " + AddressSpace.MAX_FRAMES + " frames are allowed");
-        }
+        String tooDeep = depth >= AddressSpace.MAX_FRAMES ? inv.callDepthProblem(depth - 1) : null;
+        if (tooDeep != null) throw new BpfException("program '" + image.name() + "': a callback would need " + tooDeep);
         Run run = new Run(inv);
         long[] r = new long[16];
         r[1] = r1;
@@ -165,8 +164,11 @@ public final class Interpreter implements Engine {
      * writes back r0 (and, for a tail call, everything, which is why r6-r10 are kept here).
      */
     private static void call(InterpretedProgram prog, int target, long[] r, Run run, int depth) {
+        // 8 frames per program counted from the frame it was entered in (frames pile up across tail calls from
+        // subprograms); below frame 8 no program can be over, so only deeper calls look at where it was entered
         if (depth + 1 >= AddressSpace.MAX_FRAMES) {
-            throw new Trap(Reason.CALL_STACK_OVERFLOW, "bpf2bpf call would need frame " + (depth + 2) + " but at most " + AddressSpace.MAX_FRAMES + " frames are allowed");
+            String tooDeep = run.inv.callDepthProblem(depth);
+            if (tooDeep != null) throw new Trap(Reason.CALL_STACK_OVERFLOW, "bpf2bpf call would need " + tooDeep);
         }
         // a tail call in the callee hands its registers on through this array: keep the caller's r6-r10
         long r6 = r[6], r7 = r[7], r8 = r[8], r9 = r[9], r10 = r[10];

@@ -37,9 +37,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * region of the current invocation and is checked against that region's bounds, so it still cannot reach
  * memory outside the program's regions.
  *
- * <p>Indices 0–7 are the stack frames of bpf2bpf calls (512 bytes each, one 8-byte aligned backing array); a frame is live
- * only while its call is active. Other regions (context, packet, map values, caller memory, object handles) are
- * registered per invocation.
+ * <p>Stack frames of bpf2bpf calls are 512 bytes each and live only while their call is active. Frames 0–7 are indices
+ * 0–7 (one 8-byte aligned backing array). A program may have at most {@link #MAX_FRAMES} frames open counted from the
+ * frame it was entered in, but a tail call from a subprogram replaces only that frame, so callers' frames pile up
+ * across tail calls (the seed's stack example): an invocation may open up to {@link #frameCapacity()} frames. Frames
+ * 8 and beyond get their memory on first use (kept for later invocations) and are registered as regions of the
+ * invocation the first time it opens them, so a run that never goes deeper than 8 frames pays nothing for them.
+ * Other regions (context, packet, map values, caller memory, object handles) are registered per invocation.
  *
  * <p>Not thread-safe: one address space serves one invocation at a time (one per virtual CPU or thread). The
  * memory behind map value regions is shared, and atomics on it are real atomics.
@@ -47,8 +51,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class AddressSpace {
     /** Bytes of stack per frame, as in Linux ({@code MAX_BPF_STACK}). */
     public static final int FRAME_SIZE = 512;
-    /** Frames of bpf2bpf calls, including the entry frame ({@code MAX_CALL_FRAMES}). */
+    /**
+     * Frames of bpf2bpf calls one program may have open, including the frame it was entered in ({@code MAX_CALL_FRAMES},
+     * a per-program rule in Linux). Frames of the programs that tail-called from subprograms before it stay open below.
+     */
     public static final int MAX_FRAMES = 8;
+    /**
+     * A ceiling on frames open in one invocation whatever the tail call limit (1,024 frames, 512 KiB of stack), so a
+     * huge limit cannot make the Java stack the limit.
+     */
+    public static final int MAX_INVOCATION_FRAMES = 1024;
     /** Upper 32 bits of a function pointer (generation 0, index 1); the low 32 bits are the entry slot. */
     public static final long FUNCTION_POINTER_BASE = 1L << 32;
     /** At most this many regions per invocation (the width of the index field). */
@@ -65,15 +77,45 @@ public final class AddressSpace {
     private static final AtomicInteger GENERATION_SEED = new AtomicInteger(1);
 
     private final MemorySegment stack = MemorySegment.ofArray(new long[FRAME_SIZE * MAX_FRAMES / 8]);
+    /** How many frames an invocation may have open at once (all programs of a chain of tail calls together). */
+    private final int frameCapacity;
+    /** The deepest open frame, -1 before the first invocation. */
+    private int deepest = -1;
+    /** Frames 8 and up: their regions (allocated on first use, kept), indexed by frame. */
+    private Region[] deepRegions = new Region[0];
+    /** Frames 8 and up: their region index in this invocation, 0 until the invocation first opens them. */
+    private int[] deepIndex = new int[0];
+    /** One past the deepest frame ≥ 8 this invocation has opened ({@link #MAX_FRAMES} when none). */
+    private int deepOpened = MAX_FRAMES;
     private Region[] regions = new Region[32];
     /** {@code tags[i]} is the upper half of addresses in region i while it is live in this generation, else 0. */
     private int[] tags = new int[32];
     private int count;
     private int generation;
     /** How often each frame was opened: tells a frame apart from an earlier frame at the same depth. */
-    private final long[] frameOpenings = new long[MAX_FRAMES];
+    private long[] frameOpenings = new long[MAX_FRAMES];
 
+    /** An address space for the seed's tail call limit (32): up to {@code frameCapacity(32)} = 264 frames. */
     public AddressSpace() {
+        this(framesFor(32));
+    }
+
+    /**
+     * The frames an invocation may have open with {@code tailCallLimit}: {@link #MAX_FRAMES} for each program a chain
+     * can run ({@code (tailCallLimit + 1) × 8}), at most {@link #MAX_INVOCATION_FRAMES}. Each program adds at most 7
+     * frames above the frame it was entered in, so the limit per program is what stops a run in practice.
+     */
+    public static int framesFor(int tailCallLimit) {
+        if (tailCallLimit < 0) throw new IllegalArgumentException("tail call limit must not be negative, got " + tailCallLimit);
+        return (int) Math.min(MAX_INVOCATION_FRAMES, (tailCallLimit + 1L) * MAX_FRAMES);
+    }
+
+    /** @param frameCapacity frames one invocation may have open at once ({@link #framesFor}), 8 to 1,024 */
+    public AddressSpace(int frameCapacity) {
+        if (frameCapacity < MAX_FRAMES || frameCapacity > MAX_INVOCATION_FRAMES) {
+            throw new IllegalArgumentException("frame capacity must be in " + MAX_FRAMES + ".." + MAX_INVOCATION_FRAMES + ", got " + frameCapacity);
+        }
+        this.frameCapacity = frameCapacity;
         // spread the starting generation so different address spaces rarely share one
         generation = (GENERATION_SEED.getAndAdd(4099) & 0xffff);
         for (int f = 0; f < MAX_FRAMES; f++) {
@@ -94,7 +136,16 @@ public final class AddressSpace {
         Arrays.fill(regions, MAX_FRAMES, count, null);
         Arrays.fill(tags, 0, count, 0);
         count = MAX_FRAMES;
+        if (deepOpened > MAX_FRAMES) { // the deep frames' indices belonged to the previous invocation
+            Arrays.fill(deepIndex, MAX_FRAMES, deepOpened, 0);
+            deepOpened = MAX_FRAMES;
+        }
         return openFrame(0);
+    }
+
+    /** How many frames an invocation may have open at once. */
+    public int frameCapacity() {
+        return frameCapacity;
     }
 
     /** The current generation (1–65535). */
@@ -104,25 +155,54 @@ public final class AddressSpace {
 
     /** Opens bpf2bpf frame {@code frame} with a zeroed stack; returns its r10 (the address one past its end). */
     public long openFrame(int frame) {
-        if (frame < 0 || frame >= MAX_FRAMES) throw new BpfException("stack frame " + frame + " does not exist (at most " + MAX_FRAMES + " frames)");
+        if (frame < 0 || frame >= MAX_FRAMES) return openDeepFrame(frame);
         regions[frame].segment.fill((byte) 0);
         frameOpenings[frame]++;
         int tag = (generation << 16) | frame;
         tags[frame] = tag;
+        deepest = frame;
+        return ((long) tag << 32) + FRAME_SIZE;
+    }
+
+    /** Frame 8 or deeper (frames piled up across tail calls from subprograms): allocated and registered on first use. */
+    private long openDeepFrame(int frame) {
+        if (frame < 0 || frame >= frameCapacity) throw new BpfException("stack frame " + frame + " does not exist (at most " + frameCapacity + " frames)");
+        if (frame >= deepIndex.length) {
+            int n = Math.min(frameCapacity, Math.max(frame + 1, 2 * Math.max(MAX_FRAMES, deepIndex.length)));
+            deepIndex = Arrays.copyOf(deepIndex, n);
+            deepRegions = Arrays.copyOf(deepRegions, n);
+            frameOpenings = Arrays.copyOf(frameOpenings, n);
+        }
+        Region region = deepRegions[frame];
+        if (region == null) {
+            deepRegions[frame] = region = Region.of(RegionKind.STACK, "frame " + frame, MemorySegment.ofArray(new long[FRAME_SIZE / 8]), true);
+        } else {
+            region.segment.fill((byte) 0);
+        }
+        int index = deepIndex[frame];
+        if (index == 0) {
+            index = (int) (register(region) >>> 32) & 0xffff;
+            deepIndex[frame] = index;
+            deepOpened = Math.max(deepOpened, frame + 1);
+        }
+        frameOpenings[frame]++;
+        int tag = (generation << 16) | index;
+        tags[index] = tag;
+        deepest = frame;
         return ((long) tag << 32) + FRAME_SIZE;
     }
 
     /** The r10 of an open frame (the address one past its end). */
     public long frameTop(int frame) {
-        int tag = frame >= 0 && frame < MAX_FRAMES ? tags[frame] : 0;
+        int tag = frame >= 0 && frame < MAX_FRAMES ? tags[frame]
+                : frame >= MAX_FRAMES && frame < deepIndex.length && deepIndex[frame] != 0 ? tags[deepIndex[frame]] : 0;
         if (tag == 0) throw new BpfException("stack frame " + frame + " is not open (was Invocation.begin() called?)");
         return ((long) tag << 32) + FRAME_SIZE;
     }
 
     /** The deepest open bpf2bpf frame (0 for the entry frame), or -1 when none is open. */
     public int deepestOpenFrame() {
-        for (int f = MAX_FRAMES - 1; f >= 0; f--) if (tags[f] != 0) return f;
-        return -1;
+        return deepest;
     }
 
     /** A number that changes every time {@code frame} is opened: a frame's identity within this address space. */
@@ -132,7 +212,8 @@ public final class AddressSpace {
 
     /** Closes a returned frame: pointers into it fault from now on. */
     public void closeFrame(int frame) {
-        tags[frame] = 0;
+        tags[frame < MAX_FRAMES ? frame : deepIndex[frame]] = 0;
+        deepest = frame - 1;
     }
 
     /** Registers a region for this invocation and returns the address of its first byte. */
