@@ -1,6 +1,8 @@
 package io.bpf4j.tests;
 
+import io.bpf4j.jit.FallbackPolicy;
 import io.bpf4j.jit.JitEngine;
+import io.bpf4j.jit.JitOptions;
 import io.bpf4j.runtime.Engine;
 import io.bpf4j.runtime.interpreter.Interpreter;
 
@@ -13,7 +15,9 @@ import java.util.stream.Stream;
 public final class Engines {
     private Engines() {}
 
-    private static final Engine JIT = JitEngine.create();
+    /** The JIT as tests want it: every class verified, and no silent fallback to the interpreter. */
+    private static final Engine JIT =
+            new JitEngine(JitOptions.defaults().withVerify(true).withFallback(FallbackPolicy.FAIL));
 
     public static Stream<Engine> all() {
         return Stream.of(Interpreter.INSTANCE, JIT);
