@@ -413,6 +413,18 @@ final class EdgeCases {
         edge("skb_load_bytes with a constant length into unwritten stack", TC, movr(6, 1), mov(2, 0), movr(3, 10), add(3, -64),
                 mov(4, 64), movr(1, 6), call(Helper.SKB_LOAD_BYTES.id()), ldx(Size.DW, 0, 10, -8), exit());
 
+        edge("xdp_load_bytes into the stack", XDP, mov(2, 0), movr(3, 10), add(3, -16), mov(4, 8), call(Helper.XDP_LOAD_BYTES.id()),
+                mov(0, 2), exit());
+
+        // the stack depth Linux counts includes reads (of unwritten stack, privileged) through a pointer copy
+        edge("combined stack over 512 through a deep read", SF, movr(8, 10), add(8, -504), ldx(Size.B, 7, 8, 0), callLocal(2),
+                mov(0, 0), exit(), st(Size.DW, 10, -16, 0), mov(0, 0), exit());
+        edge("tail call in a subprogram below a 320-byte read", TC, movr(6, 1), movr(8, 10), add(8, -320), ldx(Size.B, 7, 8, 0),
+                movr(1, 6), callLocal(2), mov(0, 0), exit(), lddwMap(2, PROG_ARRAY), mov(3, 0), call(Helper.TAIL_CALL.id()), mov(0, 0), exit());
+        // pointer plus an unsigned 32-bit scalar: Linux checks the signed minimum at the addition, the access later
+        edge("frame pointer plus skb->len, not dereferenced", TC, ldx(Size.W, 9, 1, 0), movr(8, 10), add(8, -16), alur(AluOp.ADD, 9, 8),
+                mov(0, 0), exit());
+
         // return values
         edge("xdp returns an out-of-range action", XDP, mov(0, 100), exit());
         edge("xdp returns -1", XDP, mov(0, -1), exit());
