@@ -306,6 +306,165 @@ class TailCallSeedTest {
         }
     }
 
+    // ---- "tailcall will unwind the current stack frame but it will not get rid of caller's stack": a chain of tail
+    // ---- calls from subprograms piles up frames (Linux limits 8 frames per program, not per invocation)
+
+    /**
+     * main counts its runs in counter[0], keeps its run number in its own frame, calls sub and returns sub's r0 plus
+     * that run number; sub tail-calls main through slot 0, replacing only sub's frame, so each main's frame stays open
+     * below the next. The last sub's tail call is refused by the limit and it returns 1000.
+     */
+    private static Program pilingMain(BpfRuntime rt, BpfMap counter, BpfMap jmp) {
+        Program main = rt.load("main", ProgramType.XDP, code(
+                "r6 = r1\n*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr3 = 0\nr4 = 0\nr5 = 0", map(1, 0),
+                """
+                call 1
+                r7 = 0
+                if r0 == 0 goto +3
+                r1 = 1
+                lock *(u64 *)(r0 + 0) += r1
+                r7 = *(u64 *)(r0 + 0)
+                *(u64 *)(r10 - 16) = r7
+                r1 = r6
+                call sub
+                r1 = *(u64 *)(r10 - 16)
+                r0 += r1
+                exit
+                sub:
+                r6 = r1
+                """, map(2, 1), "r1 = r6\nr3 = 0\ncall 12\nr0 = 1000\nexit"), List.of(counter, jmp));
+        slots(jmp).update(0, main);
+        return main;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("engines")
+    void aChainOfTailCallsFromSubprogramsPilesUpThirtyFourFramesAndRunsToTheEnd(Engine engine) {
+        for (int limit : new int[] {RuntimeOptions.SEED_TAIL_CALL_LIMIT, RuntimeOptions.LINUX_TAIL_CALL_LIMIT}) {
+            try (BpfRuntime rt = BpfRuntime.builder().cpus(1).engine(engine).tailCallLimit(limit).build()) {
+                BpfMap counter = rt.createMap(COUNTER);
+                Program main = pilingMain(rt, counter, rt.createMap(JMP));
+                TestRunResult r = main.testRun(TestRun.of(Asm.packet(64)).traced());
+                int programs = limit + 1; // 33 by default, 34 with Linux's limit: as many frames plus the last sub's
+                assertThat(counter(counter)).as("mains run, limit %d", limit).isEqualTo(programs);
+                assertThat(r.tailCalls()).isEqualTo(limit);
+                // every main's frame survived the tail calls above it: 1000 + 1 + 2 + ... + programs
+                assertThat(r.retval()).isEqualTo(1000 + programs * (programs + 1) / 2);
+                assertThat(r.trace()).contains(new TraceEvent.FellThrough("main", 0, FallThrough.LIMIT_REACHED));
+            }
+        }
+    }
+
+    /** Helper 0x10000 (a user helper): how many frames the invocation has open. */
+    private static final int OPEN_FRAMES = 0x10000;
+
+    /**
+     * Unverified: main also leaves a pointer to its own frame in scratch[16] (the first main only), sub records the
+     * open frames in scratch[8]; the last sub returns 1000 + the run number it reads through the first main's
+     * pointer and leaves a pointer into its own frame in scratch[24]; with scratch[32] set, each main reads through
+     * that pointer once sub has returned.
+     */
+    private static Program pilingMainWithPointers(BpfRuntime rt, BpfMap scratch, BpfMap jmp) {
+        Program main = rt.load("main", ProgramType.XDP, code(
+                "r6 = r1\n*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr3 = 0\nr4 = 0\nr5 = 0", map(1, 0),
+                """
+                call 1
+                if r0 != 0 goto +2
+                r0 = -1
+                exit
+                r8 = r0
+                r7 = *(u64 *)(r8 + 0)
+                r7 += 1
+                *(u64 *)(r8 + 0) = r7
+                *(u64 *)(r10 - 16) = r7
+                r1 = *(u64 *)(r8 + 16)
+                if r1 != 0 goto +3
+                r1 = r10
+                r1 += -16
+                *(u64 *)(r8 + 16) = r1
+                r1 = r6
+                r2 = r8
+                call sub
+                r1 = *(u64 *)(r10 - 16)
+                r0 += r1
+                r1 = *(u64 *)(r8 + 32)
+                if r1 == 0 goto +2
+                r1 = *(u64 *)(r8 + 24)
+                r1 = *(u64 *)(r1 + 0)
+                exit
+                sub:
+                r6 = r1
+                r7 = r2
+                r1 = 0
+                r2 = 0
+                r3 = 0
+                r4 = 0
+                r5 = 0
+                call %d
+                *(u64 *)(r7 + 8) = r0
+                r1 = r6
+                """.formatted(OPEN_FRAMES), map(2, 1), """
+                r3 = 0
+                call 12
+                r1 = *(u64 *)(r7 + 16)
+                r0 = *(u64 *)(r1 + 0)
+                r0 += 1000
+                r1 = r10
+                r1 += -8
+                *(u64 *)(r7 + 24) = r1
+                exit
+                """), List.of(scratch, jmp));
+        slots(jmp).update(0, main);
+        return main;
+    }
+
+    private static BpfRuntime unverifiedWithOpenFrames(Engine engine) {
+        return BpfRuntime.builder().cpus(1).engine(engine).verify(VerifyMode.NONE)
+                .helper(OPEN_FRAMES, "open_frames", (inv, a, b, c, d, e) -> inv.memory().deepestOpenFrame() + 1).build();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("engines")
+    void piledUpCallersFramesStayLiveAndAReturnedFramesPointerDangles(Engine engine) {
+        MapDefinition scratchDef = new MapDefinition("scratch", MapType.ARRAY, 4, 40, 1);
+        try (BpfRuntime rt = unverifiedWithOpenFrames(engine)) {
+            BpfMap scratch = rt.createMap(scratchDef);
+            Program main = pilingMainWithPointers(rt, scratch, rt.createMap(JMP));
+            TestRunResult r = main.testRun(TestRun.of(Asm.packet(64)));
+            byte[] v = scratch.lookup(Asm.u32(0));
+            assertThat(Asm.u64(v)).as("mains run").isEqualTo(33);
+            assertThat(Asm.u64(java.util.Arrays.copyOfRange(v, 8, 16))).as("frames open in the last sub").isEqualTo(34);
+            // the last sub read the first main's run number (1) through its pointer, 32 frames below
+            assertThat(r.retval()).isEqualTo(1000 + 1 + 33 * 34 / 2);
+        }
+        try (BpfRuntime rt = unverifiedWithOpenFrames(engine)) {
+            BpfMap scratch = rt.createMap(scratchDef);
+            byte[] readDangling = new byte[40];
+            readDangling[32] = 1;
+            scratch.update(Asm.u32(0), readDangling);
+            Program main = pilingMainWithPointers(rt, scratch, rt.createMap(JMP));
+            // the last main reads through the pointer into the last sub's frame (frame 33), which has returned
+            assertThatThrownBy(() -> main.testRun(TestRun.of(Asm.packet(64))))
+                    .isInstanceOf(io.bpf4j.runtime.ExecutionException.class)
+                    .hasMessageContaining("program 'main' pc 31")
+                    .hasMessageContaining("stack frame 33 is not live");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("engines")
+    void oneProgramNestingNineFramesIsStillRefused(Engine engine) {
+        try (BpfRuntime rt = BpfRuntime.builder().cpus(1).engine(engine).verify(VerifyMode.NONE).build()) {
+            Program p = rt.load("recurse", ProgramType.XDP, code("call f\nexit\nf:\ncall f\nexit"), List.of());
+            assertThatThrownBy(() -> p.testRun(TestRun.of(Asm.packet(64))))
+                    .isInstanceOf(io.bpf4j.runtime.ExecutionException.class)
+                    .hasMessageContaining("program 'recurse' pc 2")
+                    .hasMessageContaining("bpf2bpf call would need frame 9 but at most 8 frames are allowed")
+                    .extracting(e -> ((io.bpf4j.runtime.ExecutionException) e).reason())
+                    .isEqualTo(io.bpf4j.runtime.ExecutionException.Reason.CALL_STACK_OVERFLOW);
+        }
+    }
+
     // ---- "any program added to the map should match the program: same prog_type, expected_attach_type, ..."
 
     @ParameterizedTest(name = "{0}")
