@@ -223,6 +223,11 @@ class KernelTailCallDifferentialTest {
 
     /** bpf4j: r1 = memory; the plan's r8 (memory) and r9 (context for tail calls) are both r1. */
     static Outcome embedded(Engine engine, Group g) {
+        return embedded(engine, g, null);
+    }
+
+    /** {@link #embedded(Engine, Group)} with a tail call observer on the invocation (null for none). */
+    static Outcome embedded(Engine engine, Group g, io.bpf4j.runtime.TailCallObserver observer) {
         final class Slots implements TailCallTargets {
             final ProgramImage[] slots = new ProgramImage[g.maxEntries()];
 
@@ -246,6 +251,7 @@ class KernelTailCallDifferentialTest {
         }
         for (int p = 0; p < images.size(); p++) slots.slots[g.slotOf()[p]] = images.get(p);
         Invocation invocation = new Invocation(RuntimeOptions.DEFAULTS.withTailCallLimit(RuntimeOptions.LINUX_TAIL_CALL_LIMIT)).begin();
+        invocation.setObserver(observer);
         Region region = Region.copyOf(RegionKind.CALLER_MEMORY, "memory", g.memory(), true);
         long r1 = invocation.memory().register(region);
         long r0 = images.getFirst().prepared(engine).run(invocation, r1, MEMORY);
@@ -402,6 +408,48 @@ class KernelTailCallDifferentialTest {
         r.harness().finish();
         assertThat(r.harness().programs()).as("groups both sides completed").isEqualTo(150);
         assertThat(r.hitLimit()).isPositive();
+    }
+
+    /**
+     * Formerly a known divergence: Linux runs call chains that grow past 8 frames through tail calls from
+     * subprograms (each program's own call graph is ≤ 8 deep, which is all its verifier checks) while bpf4j's engines
+     * stopped them at the ninth frame of the invocation. With 8 frames counted per program, from the frame the running
+     * program was entered in, the groups that pile up more than 8 frames (measured with a tail call observer on
+     * bpf4j) leave the same memory and r0 as the kernel.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void framesPiledUpByTailCallsFromSubprogramsRunAsOnLinux(Engine engine) {
+        SplittableRandom random = new SplittableRandom(0x5B_CA11L);
+        DifferentialHarness harness = new DifferentialHarness("tail-calls-piled-frames-" + engine.name());
+        int deepest = 0;
+        for (int i = 0; i < 60; i++) {
+            Group g = group(random, true);
+            int[] frames = {0};
+            io.bpf4j.runtime.TailCallObserver depth = new io.bpf4j.runtime.TailCallObserver() {
+                @Override
+                public void tailCalled(Invocation invocation, ProgramImage from, int slot, ProgramImage target) {
+                    frames[0] = Math.max(frames[0], invocation.memory().deepestOpenFrame() + 1);
+                }
+
+                @Override
+                public void fellThrough(Invocation invocation, ProgramImage from, long index, io.bpf4j.runtime.TailCallObserver.FallThrough reason) {
+                    frames[0] = Math.max(frames[0], invocation.memory().deepestOpenFrame() + 1);
+                }
+            };
+            try {
+                embedded(engine, g, depth);
+            } catch (io.bpf4j.runtime.ExecutionException e) {
+                frames[0] = Integer.MAX_VALUE; // compared below: the kernel runs every group
+            }
+            if (frames[0] <= io.bpf4j.runtime.memory.AddressSpace.MAX_FRAMES) continue;
+            deepest = Math.max(deepest, frames[0]);
+            compareOne(harness, engine, 0x5B_CA11L, i, true, g);
+        }
+        harness.finish();
+        System.out.println("groups of seed 5bca11 that piled up more than 8 frames on " + engine.name() + ": "
+                + harness.programs() + " of 60, at most " + deepest + " frames");
+        assertThat(harness.programs()).as("groups that piled up more than 8 frames (what bpf4j used to stop)").isPositive();
     }
 
     @ParameterizedTest
