@@ -318,6 +318,28 @@ class TailCallTest {
     }
 
     @Test
+    void aRaisedTailCallLimitPilesUpMoreFramesButNeverMoreThan1024() {
+        // every program nests 8 frames and tail-calls from the innermost: 7 more frames per program
+        StringBuilder nest = new StringBuilder("call local f1\nexit\n");
+        for (int i = 1; i <= 6; i++) nest.append("f").append(i).append(":\ncall local f").append(i + 1).append("\nadd %r0, 1\nexit\n");
+        nest.append("f7:\n");
+        Programs.Slots slots = new Programs.Slots(1);
+        ProgramImage main = Programs.image("main", code(nest.toString(), loadObject(2, 0), "mov %r3, 0\ncall 12\nmov %r0, 1\nexit"),
+                NO_HELPERS, List.of(slots));
+        slots.set(0, main);
+        // 101 programs: 708 frames, each program adds 6 on the way back
+        Invocation hundred = new Invocation(RuntimeOptions.DEFAULTS.withTailCallLimit(100));
+        assertThat(Programs.run(main, hundred, null)).isEqualTo(1 + 101 * 6);
+        assertThat(hundred.tailCalls()).isEqualTo(100);
+        // 201 programs would need 1,408 frames
+        Invocation huge = new Invocation(RuntimeOptions.DEFAULTS.withTailCallLimit(200));
+        assertThatThrownBy(() -> Programs.run(main, huge, null))
+                .isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("bpf2bpf call would need frame 1025 of the invocation but at most 1024 frames may be open in one invocation (tail call limit 200)")
+                .extracting(e -> ((ExecutionException) e).reason()).isEqualTo(ExecutionException.Reason.CALL_STACK_OVERFLOW);
+    }
+
+    @Test
     void aTailCallThroughSomethingOtherThanAProgArrayIsAClearError() {
         ProgramImage entry = Programs.image("entry", code("mov %r2, 0\nmov %r3, 0\ncall 12\nexit"));
         assertThatThrownBy(() -> Programs.run(entry))
