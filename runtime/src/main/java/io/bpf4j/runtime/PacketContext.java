@@ -50,6 +50,8 @@ final class PacketContext {
     final MemorySegment buffer;
     /** Offsets in {@link #buffer}. */
     int meta, data, end;
+    /** The layout the test run started with, restored before each repetition. */
+    private int startMeta, startData, startEnd;
     /** Raw memory programs given only data: the data is their context. */
     private final Region rawData;
     private long packetBase;
@@ -113,6 +115,9 @@ final class PacketContext {
         pc.end = HEADROOM + data.length;
         if (flavour == Flavour.XDP) pc.initXdp(who, ctxIn, data.length);
         else pc.initSkb(who, ctxIn, data);
+        pc.startMeta = pc.meta;
+        pc.startData = pc.data;
+        pc.startEnd = pc.end;
         return pc;
     }
 
@@ -174,6 +179,17 @@ final class PacketContext {
     // ---------------------------------------------------------------- per repetition
 
     /** Registers context and packet in a begun invocation; returns r1. */
+    /**
+     * Puts data_meta, data and data_end back where the test run started them. Linux's test run does the same for
+     * each repetition: a program that grows the metadata by 8 bytes sees 8 bytes every time, not 8, 16, 24 …
+     * (measured on 6.18 with --repeat 5 of the example firewall: XDP_PASS every time).
+     */
+    void rewind() {
+        meta = startMeta;
+        data = startData;
+        end = startEnd;
+    }
+
     long register(Invocation inv) {
         if (flavour == Flavour.RAW) {
             ctxAddress = inv.memory().register(ctxRegion != null ? ctxRegion : rawData);

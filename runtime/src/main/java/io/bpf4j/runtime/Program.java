@@ -123,6 +123,7 @@ public final class Program implements AutoCloseable {
                 inv.setAttachment(st);
                 inv.enter(image);
                 st.reset();
+                packet.rewind();
                 long r1 = packet.register(inv);
                 st.event(new TraceEvent.Entered(name, cpu.id));
                 long t0 = stats ? System.nanoTime() : 0;
