@@ -23,15 +23,16 @@ enum ExplainedDivergence {
      */
     UNWIND_HELPER_IS_NOT_LINUX_HELPER_5(null),
     /**
-     * Linux 6.18's verifier gets wrong the value an atomic fetch (xchg, cmpxchg, fetch_add/or/and/xor) returns
-     * from a stack slot holding a spilled register: it then thinks a later conditional jump on that value
-     * always goes one way, removes the other path as dead code, and the kernel computes something RFC 9669
-     * does not (found by the random differential; a minimal case is
-     * {@code differential-reproducers/isa-kernel-atomic-fetch-from-stack-spill.txt}, whose RFC result is
-     * plain to see and is what both bpf4j engines give). The random generator therefore uses only
-     * non-fetching atomics on the stack.
+     * Linux 6.18's verifier mis-models atomics on a stack slot that holds a spilled register: after an atomic
+     * fetch (xchg, cmpxchg, fetch_add/or/and/xor) it gets wrong the value the fetch returns, and after a
+     * non-fetching {@code lock +=} on part of the slot it keeps the spilled register's bounds for what is
+     * read back; it then believes a later conditional jump always goes one way, removes the other path as
+     * dead code, and the kernel computes something RFC 9669 does not. Found by the random differential once
+     * it used the stack; reduced cases with their results worked out by hand are in
+     * {@code differential-reproducers/isa-kernel-atomic-*.txt}, and both bpf4j engines give the RFC result.
+     * The random generator therefore uses no atomics on the stack.
      */
-    KERNEL_VERIFIER_MISJUDGES_ATOMIC_FETCH_FROM_STACK(null);
+    KERNEL_VERIFIER_MISMODELS_ATOMICS_ON_STACK_SPILLS(null);
 
     /** What the kernel's or bpf4j's message contains when this divergence is the cause (null: found otherwise). */
     final String signature;
