@@ -35,6 +35,13 @@ final class AgreementReport {
         }
         line(b, "**all**", "both", compared);
         b.append('\n');
+        for (Mode m : Mode.values()) {
+            List<Judgement> refused = compared.stream().filter(j -> j.mode() == m && j.category() == Judgement.Category.AGREE_REJECT).toList();
+            long same = refused.stream().filter(AgreementReport::sameReason).count();
+            b.append("Both refuse, ").append(m.label).append(": ").append(same).append(" of ").append(refused.size())
+                    .append(" with bpf4j's reason word for word in the kernel's message.\n");
+        }
+        b.append('\n');
         List<Judgement> bothRefuse = all.stream().filter(j -> j.category() == Judgement.Category.AGREE_REJECT
                 && !j.program().corpus().equals(RandomUnsafePrograms.CORPUS)).toList();
         if (!bothRefuse.isEmpty()) {
@@ -85,6 +92,12 @@ final class AgreementReport {
                     .append('\n');
         }
         return b.toString();
+    }
+
+    /** bpf4j's reason (without its "pc N: ") appears in the kernel's message. */
+    static boolean sameReason(Judgement j) {
+        String reason = j.bpf4jMessage().replaceFirst("^pc \\d+: ", "").strip();
+        return !reason.isEmpty() && j.kernel().message().contains(reason);
     }
 
     static Map<Judgement.Category, Integer> counts(List<Judgement> js) {

@@ -18,6 +18,42 @@ final class KernelOracle {
 
     private KernelOracle() {}
 
+    private static Path snapshot;
+
+    /**
+     * Loads every class of this package into this JVM and copies their files to a temporary directory that goes
+     * first on the child's class path. The tree's {@code tests/target} is shared with concurrent builds, which may
+     * delete and rewrite the class files while a run is under way; after this, neither JVM needs them.
+     */
+    static synchronized Path snapshotClasses() {
+        if (snapshot != null) return snapshot;
+        try {
+            Path root = Path.of(KernelLoads.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            String pkg = KernelLoads.class.getPackageName().replace('.', '/');
+            Path copy = Files.createTempDirectory("bpf4j-agreement-classes");
+            Path into = Files.createDirectories(copy.resolve(pkg));
+            try (var files = Files.list(root.resolve(pkg))) {
+                for (Path f : files.filter(x -> x.toString().endsWith(".class")).toList()) {
+                    Files.copy(f, into.resolve(f.getFileName().toString()));
+                    String name = f.getFileName().toString();
+                    Class.forName(KernelLoads.class.getPackageName() + "." + name.substring(0, name.length() - ".class".length()),
+                            false, KernelLoads.class.getClassLoader());
+                }
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var all = Files.walk(copy)) {
+                    for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+                } catch (IOException ignored) {
+                    // a temporary directory left behind; nothing depends on it
+                }
+            }));
+            snapshot = copy;
+            return copy;
+        } catch (IOException | java.net.URISyntaxException | ClassNotFoundException e) {
+            throw new AssertionError("cannot snapshot the agreement classes", e);
+        }
+    }
+
     static List<KernelVerdict> judge(Mode mode, List<AgreementProgram> programs) {
         return mode.privileged ? inThisProcess(programs) : inUnprivilegedChild(programs);
     }
@@ -45,7 +81,8 @@ final class KernelOracle {
             List<String> cmd = List.of("/usr/bin/setpriv", "--inh-caps=" + DROPPED, "--bounding-set=" + DROPPED, "--",
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx512m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), KernelLoads.class.getName(), batch.toString());
+                    "-cp", snapshotClasses() + java.io.File.pathSeparator + System.getProperty("java.class.path"),
+                    KernelLoads.class.getName(), batch.toString());
             Process child = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
             // read the verdicts on another thread, so that a child that hangs is noticed by the timeout below
             java.util.concurrent.CompletableFuture<List<String>> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {

@@ -40,6 +40,7 @@ class VerifierAgreementTest {
 
     private static void run(int randomCount, long seed, String reportFile) throws IOException {
         assumeKernel();
+        KernelOracle.snapshotClasses();
         String noChild = KernelOracle.unprivilegedUnavailableReason();
         if (noChild != null) Assumptions.abort("agreement test skipped: " + noChild);
 
