@@ -23,7 +23,6 @@ import io.bpf4j.object.ObjectSpec;
 import io.bpf4j.object.ProgramSpec;
 import io.bpf4j.runtime.helpers.HelperFunction;
 import io.bpf4j.runtime.helpers.HelperRegistry;
-import io.bpf4j.runtime.interpreter.Interpreter;
 import io.bpf4j.runtime.memory.Region;
 import io.bpf4j.runtime.memory.RegionKind;
 import io.bpf4j.verifier.VerificationOptions;
@@ -105,7 +104,7 @@ public final class BpfRuntime implements AutoCloseable {
         private int cpus = Math.max(1, Runtime.getRuntime().availableProcessors());
         private int tailCallLimit = RuntimeOptions.SEED_TAIL_CALL_LIMIT;
         private long instructionBudget = RuntimeOptions.DEFAULT_INSTRUCTION_BUDGET;
-        private Engine engine = Interpreter.INSTANCE;
+        private Engine engine = Engine.preferred();
         private VerifyMode verifyMode = VerifyMode.DEFAULT;
         private Preemption preemption = Preemption.none();
         private int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
@@ -138,7 +137,7 @@ public final class BpfRuntime implements AutoCloseable {
             return this;
         }
 
-        /** The engine (default: the interpreter; pass {@code JitEngine.create()} for the JIT). */
+        /** The engine (default: {@link Engine#preferred()}, the JIT when bpf4j-jit is present; {@code Interpreter.INSTANCE} for the interpreter). */
         public Builder engine(Engine e) {
             this.engine = Objects.requireNonNull(e, "engine");
             return this;
