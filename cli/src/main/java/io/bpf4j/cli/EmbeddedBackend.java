@@ -4,6 +4,7 @@ import io.bpf4j.abi.ContextLayout;
 import io.bpf4j.abi.MapType;
 import io.bpf4j.abi.ProgramType;
 import io.bpf4j.jit.JitEngine;
+import io.bpf4j.runtime.interpreter.Interpreter;
 import io.bpf4j.maps.BpfMap;
 import io.bpf4j.object.ObjectSpec;
 import io.bpf4j.object.ProgramSpec;
@@ -48,7 +49,7 @@ final class EmbeddedBackend implements RunBackend {
     static RunBackend open(ObjectSpec spec, String programName, int cpus, int tailCallLimit, boolean jit, boolean privileged) {
         BpfRuntime.Builder builder = BpfRuntime.builder().cpus(cpus).tailCallLimit(tailCallLimit)
                 .verify(privileged ? VerifyMode.PRIVILEGED : VerifyMode.DEFAULT);
-        if (jit) builder.engine(JitEngine.create());
+        builder.engine(jit ? JitEngine.create() : Interpreter.INSTANCE);
         BpfRuntime runtime = builder.build();
         try {
             Collection collection = runtime.load(spec);

@@ -109,8 +109,12 @@ final class RunCommand extends BaseCommand {
             + "seed's rule, Linux without CAP_PERFMON. With --kernel the kernel uses the privileges bpf4j runs with.")
     boolean privileged;
 
-    @Option(names = "--jit", description = "Run on bpf4j's JIT (eBPF compiled to JVM bytecode) instead of its interpreter.")
-    boolean jit;
+    /** bpf4j's engines, by the name {@code --engine} takes. */
+    enum EngineName { jit, interpreter }
+
+    @Option(names = "--engine", paramLabel = "jit|interpreter", defaultValue = "jit",
+            description = "bpf4j's engine: jit (eBPF compiled to JVM bytecode, the default) or interpreter.")
+    EngineName engine;
 
     @Option(names = "--kernel", description = "Run in the Linux kernel (BPF_PROG_TEST_RUN; needs root or CAP_BPF) instead of bpf4j's runtime.")
     boolean kernel;
@@ -155,6 +159,11 @@ final class RunCommand extends BaseCommand {
         return 0;
     }
 
+    /** Whether --engine was given, not just defaulted. */
+    private boolean engineChosen() {
+        return spec.commandLine().getParseResult().hasMatchedOption("--engine");
+    }
+
     private void checkOptions() {
         if (repeat < 1) throw CliException.usage("--repeat " + repeat + ": must be at least 1");
         if (tailCallLimit != null && tailCallLimit != 32 && tailCallLimit != 33) {
@@ -165,7 +174,7 @@ final class RunCommand extends BaseCommand {
             if (trace) throw CliException.usage("--trace needs bpf4j's runtime, which sees every tail call; the kernel's test run does not report them (drop --kernel)");
             if (cpus != null) throw CliException.usage("--cpus sets bpf4j's virtual CPUs; in the kernel, per-CPU maps have one value per possible CPU of this machine (drop --cpus or --kernel)");
             if (tailCallLimit != null) throw CliException.usage("--tail-call-limit sets bpf4j's limit; the kernel's is fixed (33 since Linux 5.17) (drop --tail-call-limit or --kernel)");
-            if (jit) throw CliException.usage("--jit picks bpf4j's engine; the kernel uses its own JIT (drop --jit or --kernel)");
+            if (engineChosen()) throw CliException.usage("--engine picks bpf4j's engine; the kernel uses its own JIT (drop --engine or --kernel)");
         }
         if (input.pcap == null && (out != null || limit != null || packetNumber != null)) {
             throw CliException.usage((out != null ? "--out" : limit != null ? "--limit" : "--packet") + " goes with --pcap (a capture to run)");
@@ -180,7 +189,7 @@ final class RunCommand extends BaseCommand {
             List<String> named = slotSets.stream().map(SlotAssignment::program).filter(java.util.Objects::nonNull).toList();
             return new KernelBackend(spec, prog, named);
         }
-        return EmbeddedBackend.open(spec, prog, cpus == null ? 1 : cpus, tailCallLimit == null ? 32 : tailCallLimit, jit, privileged);
+        return EmbeddedBackend.open(spec, prog, cpus == null ? 1 : cpus, tailCallLimit == null ? 32 : tailCallLimit, engine == EngineName.jit, privileged);
     }
 
     private static byte[] readFile(Path f, String option) {

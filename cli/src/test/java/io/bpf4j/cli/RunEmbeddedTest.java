@@ -151,11 +151,21 @@ class RunEmbeddedTest {
 
     @Test
     void theJitAgreesWithTheInterpreter() {
-        Map<String, Object> interp = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats");
-        Map<String, Object> jit = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats", "--jit");
+        Map<String, Object> interp = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats", "--engine", "interpreter");
+        Map<String, Object> jit = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats", "--engine", "jit");
         assertThat(jit.get("verdicts")).isEqualTo(interp.get("verdicts"));
         assertThat(jit.get("paths").toString().replaceAll("median_ns=\\d+", "")).isEqualTo(interp.get("paths").toString().replaceAll("median_ns=\\d+", ""));
         assertThat(jit.get("maps")).isEqualTo(interp.get("maps"));
+    }
+
+    @Test
+    void theJitIsTheDefaultEngineAndAnUnknownEngineIsAUsageError() {
+        Cli.Result byDefault = Cli.run("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--limit", "3");
+        assertThat(byDefault.exitCode()).as(byDefault.toString()).isZero();
+        assertThat(byDefault.out()).contains("bpf4j jit,");
+        Cli.Result bad = Cli.run("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--engine", "turbo");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--engine").doesNotContain("Exception");
     }
 
     @Test
