@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Runs the code of README-runtime-example.md and checks what its comments claim. */
+/** Runs the code of README.md's "Embedding: tail calls in Java" example and checks what its comments claim. */
 class ReadmeExampleTest {
     @Test
     void theReadmeTailCallExampleDoesWhatItSays() {
