@@ -28,10 +28,9 @@ def run(code, mem):
             d=R[dst]
             w=64 if is64 else 32; mask=(1<<w)-1
             if not is64: d&=mask; s&=mask
-            if code_==0xd0:  # endian
-                if op&8 or is64:  # to_be (0xdc) or bswap (0xd7)
-                    n=imm//8; v=R[dst]&((1<<imm)-1); R[dst]=int.from_bytes(v.to_bytes(n,'little'),'big')
-                else: R[dst]=R[dst]&((1<<imm)-1)
+            if code_==0xd0:  # endian: 0xd4 to_le, 0xdc to_be, 0xd7 bswap
+                n=imm//8; v=R[dst]&((1<<imm)-1)
+                R[dst]= v if op==0xd4 else int.from_bytes(v.to_bytes(n,'little'),'big')
                 continue
             if code_==0x00: r=d+s
             elif code_==0x10: r=d-s
@@ -45,12 +44,23 @@ def run(code, mem):
                 r = s if off==0 else sx(s,off)
             elif code_==0xc0: r=sx(d,w)>>(s&(w-1))
             elif code_==0x80: r=-d
+            elif code_ in (0x30,0x90):  # div, mod; off 1: signed
+                if off==0:
+                    if code_==0x30: r = d//s if s else 0
+                    else: r = d%s if s else d
+                else:
+                    a,b=sx(d,w),sx(s,w)
+                    if b==0: r = 0 if code_==0x30 else d
+                    else:
+                        q=abs(a)//abs(b)
+                        if (a<0)!=(b<0): q=-q
+                        r = q if code_==0x30 else a-b*q
             else: raise Exception('alu %x'%op)
             R[dst]=r&mask
             continue
         if cls in (5,6):  # JMP / JMP32
             c=op&0xf0
-            if c==0x90: return R[0]
+            if c==0x90: return R[0], bytes(mem)
             if c==0x00: pc+=off; continue
             w=64 if cls==5 else 32; mask=(1<<w)-1
             a=R[dst]&mask; bb=(R[src] if op&8 else imm&M)&mask
@@ -59,6 +69,10 @@ def run(code, mem):
             if t: pc+=off
             continue
         mode=op&0xe0; n=SZ[(op>>3)&3]
+        if cls==0:  # lddw
+            nxt=ins[pc]; pc+=1
+            R[dst]=(imm&0xffffffff)|(int.from_bytes(nxt[4:8],'little')<<32)
+            continue
         if cls==1:  # LDX
             v=ld(R[src]+off,n)
             R[dst]= (sx(v,8*n)&M) if mode==0x80 else v
@@ -77,4 +91,6 @@ def run(code, mem):
             else: st(R[dst]+off,n,R[src])
         else: raise Exception('op %x'%op)
 hexcode, memhex = sys.argv[1], sys.argv[2]
-print(hex(run(bytes.fromhex(hexcode), bytes.fromhex(memhex))))
+r0, memory = run(bytes.fromhex(hexcode), bytes.fromhex(memhex))
+print(hex(r0))
+if len(sys.argv) > 3: print(memory.hex())

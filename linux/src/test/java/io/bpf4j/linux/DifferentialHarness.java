@@ -177,6 +177,16 @@ final class DifferentialHarness {
         explained.computeIfAbsent(why, k -> new ArrayList<>()).add(what);
     }
 
+    /**
+     * A difference with a documented cause that is established case by case (an independent reference sides
+     * with bpf4j): counted apart, never a mismatch, and its reproducer is written all the same.
+     */
+    void explained(ExplainedDivergence why, String what, Reproducer reproducer, String engine, Outcome bpf4j, Outcome kernel) {
+        write(what, reproducer.text(name, engine, bpf4j, kernel, bpf4j.differences(kernel))
+                .replaceFirst("\nkind: ", "\nexpect: explained " + why.name() + "\nkind: "));
+        explained(why, what);
+    }
+
     /** Counts a case compared elsewhere (for example in a loop over several runs) without a difference. */
     void agreed() {
         programs++;

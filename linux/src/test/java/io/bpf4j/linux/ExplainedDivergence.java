@@ -23,16 +23,17 @@ enum ExplainedDivergence {
      */
     UNWIND_HELPER_IS_NOT_LINUX_HELPER_5(null),
     /**
-     * Linux 6.18's verifier mis-models atomics on a stack slot that holds a spilled register: after an atomic
-     * fetch (xchg, cmpxchg, fetch_add/or/and/xor) it gets wrong the value the fetch returns, and after a
-     * non-fetching {@code lock +=} on part of the slot it keeps the spilled register's bounds for what is
-     * read back; it then believes a later conditional jump always goes one way, removes the other path as
-     * dead code, and the kernel computes something RFC 9669 does not. Found by the random differential once
-     * it used the stack; reduced cases with their results worked out by hand are in
-     * {@code differential-reproducers/isa-kernel-atomic-*.txt}, and both bpf4j engines give the RFC result.
-     * The random generator therefore uses no atomics on the stack.
+     * Linux 6.18 computes something other than RFC 9669 for some programs that keep values in stack slots:
+     * its verifier mis-tracks a slot holding a spilled register after an atomic on it (a fetch returns a value
+     * the verifier gets wrong; a {@code lock +=} on half the slot leaves the spilled register's bounds in
+     * place) or after narrower stores and loads on it, then believes a later conditional jump always goes one
+     * way and removes the other path as dead code. Established per case, never assumed: a difference counts
+     * as this only when {@code src/test/python/rfc_emulate.py} (an RFC 9669 emulator sharing no code with
+     * bpf4j) gives exactly bpf4j's r0 and memory ({@link RfcReference}). Reduced cases, with the kernel's
+     * and the RFC's results, are replayed from {@code differential-reproducers/isa-kernel-*.txt}. Because
+     * atomics on spilled slots trigger it most, the random generator uses no atomics on the stack.
      */
-    KERNEL_VERIFIER_MISMODELS_ATOMICS_ON_STACK_SPILLS(null);
+    KERNEL_DIVERGES_FROM_RFC_ON_STACK_SPILLS(null);
 
     /** What the kernel's or bpf4j's message contains when this divergence is the cause (null: found otherwise). */
     final String signature;

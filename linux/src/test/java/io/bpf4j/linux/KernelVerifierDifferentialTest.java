@@ -206,8 +206,8 @@ class KernelVerifierDifferentialTest {
                 }
             }
         }
-        System.out.printf("verifier differential (%s): %d programs, %d rejected by both with the same reason, known divergences %s%n",
-                privileged ? "privileged" : "without CAP_PERFMON", programs, rejectedBoth, known);
+        System.out.printf("differential verifier-%s-seed-%x: %d programs, %d mismatches (%d rejected by both with the same reason), known divergences %s%n",
+                privileged ? "privileged" : "without-perfmon", seed, programs, verdictDiffs.size() + reasonDiffs.size(), rejectedBoth, known);
         return new Report(verdictDiffs, reasonDiffs, known, rejectedBoth);
     }
 

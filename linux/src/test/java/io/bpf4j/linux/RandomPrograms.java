@@ -21,7 +21,7 @@ import java.util.random.RandomGenerator;
  * of all scratch registers folded with every stack slot, so a wrong stack byte shows in r0. No loops, no
  * helper calls, no constant shift ≥ width, no division by a constant zero, no read of a stack byte not
  * written before — the only things the verifier refuses in this instruction mix — and no atomic on the stack
- * (Linux miscomputes some: {@link ExplainedDivergence#KERNEL_VERIFIER_MISMODELS_ATOMICS_ON_STACK_SPILLS}).
+ * (Linux miscomputes some: {@link ExplainedDivergence#KERNEL_DIVERGES_FROM_RFC_ON_STACK_SPILLS}).
  */
 final class RandomPrograms {
     static final int MEMORY = 64;
@@ -99,7 +99,7 @@ final class RandomPrograms {
     /** A load, store or atomic on {@code base + from .. base + from + length - 1}, naturally aligned. */
     private Instruction access(int base, int from, int length) {
         // Linux 6.18's verifier mis-models atomics on stack slots that hold spilled registers and then removes
-        // paths the program takes (ExplainedDivergence.KERNEL_VERIFIER_MISMODELS_ATOMICS_ON_STACK_SPILLS):
+        // paths the program takes (ExplainedDivergence.KERNEL_DIVERGES_FROM_RFC_ON_STACK_SPILLS):
         // atomics go to the memory only
         int kind = random.nextInt(base == 10 ? 4 : 6);
         if (kind < 2) {
