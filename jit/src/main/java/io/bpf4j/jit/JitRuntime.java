@@ -1,9 +1,6 @@
 package io.bpf4j.jit;
 
-import io.bpf4j.BpfException;
 import io.bpf4j.abi.Helper;
-import io.bpf4j.isa.EndianOp;
-import io.bpf4j.isa.Semantics;
 import io.bpf4j.runtime.ExecutionException;
 import io.bpf4j.runtime.ExecutionException.Reason;
 import io.bpf4j.runtime.Executable;
@@ -11,10 +8,7 @@ import io.bpf4j.runtime.Invocation;
 import io.bpf4j.runtime.ProgramImage;
 import io.bpf4j.runtime.TailCalls;
 import io.bpf4j.runtime.helpers.HelperRegistry;
-import io.bpf4j.runtime.memory.Access;
 import io.bpf4j.runtime.memory.AddressSpace;
-import io.bpf4j.runtime.memory.MemoryFault;
-import io.bpf4j.runtime.memory.Region;
 
 /**
  * The static methods generated code calls besides the runtime's own ({@link AddressSpace}'s accesses,
@@ -30,17 +24,9 @@ final class JitRuntime {
      */
     static ExecutionException fault(Throwable t, int pc, JitContext ctx, long executed, ProgramInfo info) {
         ctx.executed = executed + info.countThrough[pc];
-        boolean call = info.isCall(pc);
-        return switch (t) {
-            case ExecutionException e -> e;
-            case MemoryFault f when f.access() == Access.HANDLE && info.isTailCall(pc) ->
-                    info.error(Reason.BAD_CALL_TARGET, pc, "bpf_tail_call: r2 " + f.getMessage(), f);
-            case MemoryFault f -> info.error(Reason.MEMORY_FAULT, pc, (call ? "in helper: " : "") + f.getMessage(), f);
-            case BpfException e when call -> info.error(Reason.HELPER_FAILED, pc, "helper failed: " + e.getMessage(), e);
-            case Error e when !(e instanceof StackOverflowError || e instanceof OutOfMemoryError) -> throw e;
-            default -> info.error(call ? Reason.HELPER_FAILED : Reason.INTERNAL_ERROR, pc,
-                    (call ? "helper threw " : "internal error: ") + t, t);
-        };
+        if (t instanceof ExecutionException e) return e;
+        ExecutionException.Failure f = ExecutionException.Failure.of(t, info.isCall(pc), info.isTailCall(pc));
+        return info.error(f.reason(), pc, f.message(), f.cause());
     }
 
     /** {@code executed} already counts the instruction at {@code pc}: it is what went over the budget. */
@@ -147,19 +133,8 @@ final class JitRuntime {
      */
     static long legacyPacketLoad(JitContext ctx, ProgramInfo info, int pc, int size, long offset) {
         Invocation inv = ctx.invocation;
-        long packet = inv.legacyPacket();
-        if (packet == 0) {
-            throw info.error(Reason.UNSUPPORTED, pc, "legacy packet load (LD_ABS/LD_IND) without a packet: only socket filter style programs have one", null);
-        }
-        Region region = inv.memory().regionAt(packet);
-        long start = (packet & 0xffffffffL) + offset;
-        if (region == null || offset < 0 || start + size > region.length()) return -1;
-        long raw = inv.memory().load(packet + offset, size);
-        return switch (size) {
-            case 1 -> raw;
-            case 2 -> Semantics.endian(EndianOp.TO_BE, 16, raw);
-            default -> Semantics.endian(EndianOp.TO_BE, 32, raw);
-        };
+        if (inv.legacyPacket() == 0) throw info.error(Reason.UNSUPPORTED, pc, Invocation.NO_LEGACY_PACKET, null);
+        return inv.legacyPacketLoad(offset, size);
     }
 
     /**

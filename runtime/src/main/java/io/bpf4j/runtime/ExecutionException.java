@@ -61,4 +61,32 @@ public final class ExecutionException extends BpfException {
     public long raw() {
         return raw;
     }
+
+    /**
+     * What an instruction threw, as every engine reports it: the one classification the interpreter and the JIT
+     * share, so the same fault gives the same reason and message on both. {@link ExecutionException}s and
+     * engine-internal traps are the engines' own business and are not passed here.
+     *
+     * @param reason  why the run stopped
+     * @param message what happened, for the error's message
+     * @param cause   the original throwable
+     */
+    public record Failure(Reason reason, String message, Throwable cause) {
+        /**
+         * @param call     the instruction is a call (helper, callx or tail call): failures inside it are the helper's
+         * @param tailCall the instruction is {@code call bpf_tail_call}: a bad handle in r2 is a bad call target
+         * @throws Error   JVM errors other than stack overflow and out-of-memory are not the program's doing: rethrown
+         */
+        public static Failure of(Throwable t, boolean call, boolean tailCall) {
+            return switch (t) {
+                case io.bpf4j.runtime.memory.MemoryFault f when f.access() == io.bpf4j.runtime.memory.Access.HANDLE && tailCall ->
+                        new Failure(Reason.BAD_CALL_TARGET, "bpf_tail_call: r2 " + f.getMessage(), f);
+                case io.bpf4j.runtime.memory.MemoryFault f -> new Failure(Reason.MEMORY_FAULT, (call ? "in helper: " : "") + f.getMessage(), f);
+                case BpfException e when call -> new Failure(Reason.HELPER_FAILED, "helper failed: " + e.getMessage(), e);
+                case Error e when !(e instanceof StackOverflowError || e instanceof OutOfMemoryError) -> throw e;
+                default -> new Failure(call ? Reason.HELPER_FAILED : Reason.INTERNAL_ERROR,
+                        (call ? "helper threw " : "internal error: ") + t, t);
+            };
+        }
+    }
 }

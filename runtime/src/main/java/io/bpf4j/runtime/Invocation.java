@@ -126,6 +126,30 @@ public final class Invocation {
         return legacyPacket;
     }
 
+    /** What a legacy packet load gives when its bytes lie outside the packet: Linux then ends the program with 0. */
+    public static final long OUTSIDE_PACKET = -1;
+
+    /** The error text both engines use for a legacy packet load in a program that has no packet. */
+    public static final String NO_LEGACY_PACKET = "legacy packet load (LD_ABS/LD_IND) without a packet: only socket filter style programs have one";
+
+    /**
+     * LD_ABS / LD_IND, defined once for every engine: the big-endian value of {@code size} bytes at {@code offset}
+     * (already {@code [src +] imm}) of this run's {@link #legacyPacket()}, or {@link #OUTSIDE_PACKET}. The caller
+     * has checked that there is a packet.
+     */
+    public long legacyPacketLoad(long offset, int size) {
+        long packet = legacyPacket;
+        io.bpf4j.runtime.memory.Region region = memory.regionAt(packet);
+        long start = (packet & 0xffffffffL) + offset;
+        if (region == null || offset < 0 || start + size > region.length()) return OUTSIDE_PACKET;
+        long raw = memory.load(packet + offset, size);
+        return switch (size) {
+            case 1 -> raw;
+            case 2 -> io.bpf4j.isa.Semantics.endian(io.bpf4j.isa.EndianOp.TO_BE, 16, raw);
+            default -> io.bpf4j.isa.Semantics.endian(io.bpf4j.isa.EndianOp.TO_BE, 32, raw);
+        };
+    }
+
     public void setLegacyPacket(long address) {
         legacyPacket = address;
     }

@@ -14,7 +14,6 @@ import io.bpf4j.runtime.ProgramImage;
 import io.bpf4j.runtime.TailCalls;
 import io.bpf4j.runtime.helpers.HelperRegistry;
 import io.bpf4j.runtime.memory.AddressSpace;
-import io.bpf4j.runtime.memory.MemoryFault;
 
 /**
  * The interpreter engine: a loop over the program's slots that dispatches on the opcode byte with one
@@ -494,8 +493,7 @@ public final class Interpreter implements Engine {
      * Returns -1 when the bytes are outside the packet (Linux then ends the program with 0).
      */
     private static long legacyPacketLoad(Invocation inv, long[] r, long insn) {
-        long packet = inv.legacyPacket();
-        if (packet == 0) throw new Trap(Reason.UNSUPPORTED, "legacy packet load (LD_ABS/LD_IND) without a packet: only socket filter style programs have one");
+        if (inv.legacyPacket() == 0) throw new Trap(Reason.UNSUPPORTED, Invocation.NO_LEGACY_PACKET);
         int size = switch ((int) insn & Opcodes.SIZE_MASK) {
             case Opcodes.SIZE_B -> 1;
             case Opcodes.SIZE_H -> 2;
@@ -503,15 +501,7 @@ public final class Interpreter implements Engine {
         };
         long offset = imm(insn);
         if (((int) insn & Opcodes.MODE_MASK) == Opcodes.MODE_IND) offset += (int) r[src(insn)];
-        var region = inv.memory().regionAt(packet);
-        long start = (packet & 0xffffffffL) + offset;
-        if (region == null || offset < 0 || start + size > region.length()) return -1;
-        long raw = inv.memory().load(packet + offset, size);
-        return switch (size) {
-            case 1 -> raw;
-            case 2 -> Semantics.endian(EndianOp.TO_BE, 16, raw);
-            default -> Semantics.endian(EndianOp.TO_BE, 32, raw);
-        };
+        return inv.legacyPacketLoad(offset, size);
     }
 
     private static ExecutionException failure(InterpretedProgram prog, int pc, Throwable t) {
@@ -520,14 +510,11 @@ public final class Interpreter implements Engine {
         return switch (t) {
             case ExecutionException e -> e;
             case Trap trap -> new ExecutionException(trap.reason, prog.name, pc, raw, insn, trap.getMessage(), null);
-            case MemoryFault f when f.access() == io.bpf4j.runtime.memory.Access.HANDLE && ((int) prog.code[pc] & 0xff) == TAIL_CALL ->
-                    new ExecutionException(Reason.BAD_CALL_TARGET, prog.name, pc, raw, insn, "bpf_tail_call: r2 " + f.getMessage(), f);
-            case MemoryFault f -> new ExecutionException(Reason.MEMORY_FAULT, prog.name, pc, raw, insn,
-                    (isCall(prog, pc) ? "in helper: " : "") + f.getMessage(), f);
-            case BpfException e when isCall(prog, pc) -> new ExecutionException(Reason.HELPER_FAILED, prog.name, pc, raw, insn, "helper failed: " + e.getMessage(), e);
-            case Error e when !(e instanceof StackOverflowError || e instanceof OutOfMemoryError) -> throw e;
-            default -> new ExecutionException(isCall(prog, pc) ? Reason.HELPER_FAILED : Reason.INTERNAL_ERROR, prog.name, pc, raw, insn,
-                    (isCall(prog, pc) ? "helper threw " : "internal error: ") + t, t);
+            default -> {
+                boolean tailCall = pc >= 0 && pc < prog.code.length && ((int) prog.code[pc] & 0xff) == TAIL_CALL;
+                ExecutionException.Failure f = ExecutionException.Failure.of(t, isCall(prog, pc), tailCall);
+                yield new ExecutionException(f.reason(), prog.name, pc, raw, insn, f.message(), f.cause());
+            }
         };
     }
 
