@@ -23,15 +23,15 @@ enum ExplainedDivergence {
      */
     UNWIND_HELPER_IS_NOT_LINUX_HELPER_5(null),
     /**
-     * Linux 6.18 computes something other than RFC 9669 for some programs that keep values in stack slots:
-     * its verifier mis-tracks a slot holding a spilled register after an atomic on it (a fetch returns a value
-     * the verifier gets wrong; a {@code lock +=} on half the slot leaves the spilled register's bounds in
-     * place) or after narrower stores and loads on it, then believes a later conditional jump always goes one
-     * way and removes the other path as dead code. Established per case, never assumed: a difference counts
-     * as this only when {@code src/test/python/rfc_emulate.py} (an RFC 9669 emulator sharing no code with
-     * bpf4j) gives exactly bpf4j's r0 and memory ({@link RfcReference}). Reduced cases, with the kernel's
-     * and the RFC's results, are replayed from {@code differential-reproducers/isa-kernel-*.txt}. Because
-     * atomics on spilled slots trigger it most, the random generator uses no atomics on the stack.
+     * Linux 6.18 computes something other than RFC 9669 for some programs that keep values in stack slots. In
+     * the two reduced cases its verifier mis-tracks a slot holding a spilled register after an atomic on it (a
+     * fetch returns a value the verifier gets wrong; a {@code lock +=} on half the slot leaves the spilled
+     * register's bounds in place), believes a later conditional jump always goes one way and removes the path
+     * the program takes. It also happens in programs with no atomic on the stack (not reduced yet). Established
+     * per case, never assumed: a difference counts as this only when {@code src/test/python/rfc_emulate.py}
+     * (an RFC 9669 emulator sharing no code, nor language, with bpf4j) gives exactly bpf4j's r0 and memory
+     * ({@link RfcReference}). Cases are replayed from {@code differential-reproducers/isa-kernel-*.txt}.
+     * Because atomics on spilled slots trigger it most, the random generator uses no atomics on the stack.
      */
     KERNEL_DIVERGES_FROM_RFC_ON_STACK_SPILLS(null);
 
