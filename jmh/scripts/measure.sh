@@ -28,6 +28,7 @@ for engine in interpreter jit; do
       | grep -E '^# (cpu|NOTE)' | tee -a "$OUT/cputime.log"
   done
 done
+"$JAVA" --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.bpf4j.jmh.KernelTestRunCost 2>&1 | grep -v WARNING | tee "$OUT/testrun-cost.log"
 echo "after cpu time: $(date -u +%FT%TZ)  $(uptime)" | tee -a "$OUT/machine.txt"
 "$JAVA" --enable-native-access=ALL-UNNAMED -jar jmh/target/benchmarks.jar VerifierBenchmark $SETTINGS -jvmArgsAppend --enable-native-access=ALL-UNNAMED "$@" \
   -rf csv -rff "$OUT/verifier.csv" 2>&1 | tee "$OUT/verifier.log"
