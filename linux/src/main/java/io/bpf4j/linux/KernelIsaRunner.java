@@ -67,7 +67,7 @@ public final class KernelIsaRunner {
              KernelMap mem = memory.length == 0 ? null
                      : KernelMap.create(new MapDefinition("isa_memory", MapType.ARRAY, 4, memory.length, 1))) {
             if (mem != null) mem.update(new byte[4], memory);
-            Instructions wrapped = wrap(program, mem, memory.length, result);
+            Instructions wrapped = wrap(program, mem == null ? -1 : mem.fd(), memory.length, result.fd());
             KernelProgram loaded;
             try {
                 loaded = KernelProgram.load(ProgramLoadSpec.of(name, ProgramType.XDP, wrapped));
@@ -82,13 +82,19 @@ public final class KernelIsaRunner {
         }
     }
 
-    /** The wrapped program (see the class comment); visible for tests. */
-    static Instructions wrap(Instructions body, KernelMap memory, int length, KernelMap result) {
+    /**
+     * The wrapped program (see the class comment). The maps are named by the handle their {@code lddw}s carry: a
+     * file descriptor when loading into the kernel, any handle a caller resolves itself (bpf4j's verifier).
+     *
+     * @param memoryMap the handle of the one-element array holding the memory; ignored when {@code length} is 0
+     * @param resultMap the handle of the one-element array the entry frame's r0 is stored in
+     */
+    public static Instructions wrap(Instructions body, int memoryMap, int length, int resultMap) {
         List<Instruction> prologue = new ArrayList<>();
-        if (memory == null) {
+        if (length == 0) {
             prologue.add(Instruction.Alu.imm(true, AluOp.MOV, 1, 0));
         } else {
-            prologue.addAll(lookupFirstElement(memory));                             // r0 = &memory[0] or NULL
+            prologue.addAll(lookupFirstElement(memoryMap));                             // r0 = &memory[0] or NULL
             prologue.add(Instruction.Jump.ifImm(false, JumpOp.JNE, 0, 0, 1));
             prologue.add(new Instruction.Exit());                                     // never: index 0 exists
             prologue.add(Instruction.Alu.reg(true, AluOp.MOV, 1, 0));
@@ -98,7 +104,7 @@ public final class KernelIsaRunner {
 
         List<Instruction> epilogue = new ArrayList<>();
         epilogue.add(Instruction.Alu.reg(true, AluOp.MOV, 6, 0));                    // r6 is dead at exit
-        epilogue.addAll(lookupFirstElement(result));
+        epilogue.addAll(lookupFirstElement(resultMap));
         epilogue.add(Instruction.Jump.ifImm(false, JumpOp.JEQ, 0, 0, 1));
         epilogue.add(Instruction.Store.reg(Size.DW, 0, 0, 6));
         epilogue.add(Instruction.Alu.reg(true, AluOp.MOV, 0, 6));
@@ -136,11 +142,11 @@ public final class KernelIsaRunner {
     }
 
     /** {@code *(u32 *)(r10 - 4) = 0; r0 = bpf_map_lookup_elem(map, r10 - 4)}. */
-    private static List<Instruction> lookupFirstElement(KernelMap map) {
+    private static List<Instruction> lookupFirstElement(int map) {
         return List.of(Instruction.Store.imm(Size.W, 10, -4, 0),
                 Instruction.Alu.reg(true, AluOp.MOV, 2, 10),
                 Instruction.Alu.imm(true, AluOp.ADD, 2, -4),
-                new Instruction.LoadImm64(1, Pseudo.MAP_FD, map.fd(), 0),
+                new Instruction.LoadImm64(1, Pseudo.MAP_FD, map, 0),
                 Instruction.Call.helper(Helper.MAP_LOOKUP_ELEM.id()));
     }
 

@@ -181,7 +181,7 @@ class KernelVerifierDifferentialTest {
             for (int i = 0; i < programs; i++) {
                 // the generator's jumps only skip forward inside its body, and the first 9 body instructions are
                 // the register loads no jump starts before, so inserting there shifts no jump's target
-                List<Instruction> valid = KernelIsaRunner.wrap(generator.program(30), memory, RandomPrograms.MEMORY, result).list();
+                List<Instruction> valid = KernelIsaRunner.wrap(generator.program(30), memory.fd(), RandomPrograms.MEMORY, result.fd()).list();
                 Mutation m = i % 3 == 0 ? null : mutations.get(random.nextInt(mutations.size()));
                 Instructions program = Instructions.of(m == null ? valid : m.apply().apply(valid, random));
                 Verdict kernel = kernelVerdict(program, privileged), bpf4j = bpf4jVerdict(program, maps, privileged);
