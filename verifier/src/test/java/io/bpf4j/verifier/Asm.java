@@ -7,95 +7,95 @@ import io.bpf4j.isa.JumpOp;
 import io.bpf4j.isa.Pseudo;
 import io.bpf4j.isa.Size;
 
-/** Short names for building test programs from instruction records. */
-final class Asm {
+/** Short names for building test programs from instruction records; shared with the kernel-agreement tests through the test-jar. */
+public final class Asm {
     private Asm() {}
 
-    static Instructions prog(Instruction... insns) {
+    public static Instructions prog(Instruction... insns) {
         return Instructions.of(insns);
     }
 
-    static Instruction mov(int dst, int imm) {
+    public static Instruction mov(int dst, int imm) {
         return Instruction.Alu.imm(true, AluOp.MOV, dst, imm);
     }
 
-    static Instruction movr(int dst, int src) {
+    public static Instruction movr(int dst, int src) {
         return Instruction.Alu.reg(true, AluOp.MOV, dst, src);
     }
 
-    static Instruction mov32r(int dst, int src) {
+    public static Instruction mov32r(int dst, int src) {
         return Instruction.Alu.reg(false, AluOp.MOV, dst, src);
     }
 
-    static Instruction alu(AluOp op, int dst, int imm) {
+    public static Instruction alu(AluOp op, int dst, int imm) {
         return Instruction.Alu.imm(true, op, dst, imm);
     }
 
-    static Instruction alur(AluOp op, int dst, int src) {
+    public static Instruction alur(AluOp op, int dst, int src) {
         return Instruction.Alu.reg(true, op, dst, src);
     }
 
-    static Instruction alu32(AluOp op, int dst, int imm) {
+    public static Instruction alu32(AluOp op, int dst, int imm) {
         return Instruction.Alu.imm(false, op, dst, imm);
     }
 
-    static Instruction add(int dst, int imm) {
+    public static Instruction add(int dst, int imm) {
         return alu(AluOp.ADD, dst, imm);
     }
 
-    static Instruction ldx(Size size, int dst, int src, int off) {
+    public static Instruction ldx(Size size, int dst, int src, int off) {
         return new Instruction.Load(size, false, dst, src, off);
     }
 
-    static Instruction stx(Size size, int dst, int off, int src) {
+    public static Instruction stx(Size size, int dst, int off, int src) {
         return Instruction.Store.reg(size, dst, off, src);
     }
 
-    static Instruction st(Size size, int dst, int off, int imm) {
+    public static Instruction st(Size size, int dst, int off, int imm) {
         return Instruction.Store.imm(size, dst, off, imm);
     }
 
-    static Instruction jeq(int dst, int imm, int off) {
+    public static Instruction jeq(int dst, int imm, int off) {
         return Instruction.Jump.ifImm(false, JumpOp.JEQ, dst, imm, off);
     }
 
-    static Instruction jne(int dst, int imm, int off) {
+    public static Instruction jne(int dst, int imm, int off) {
         return Instruction.Jump.ifImm(false, JumpOp.JNE, dst, imm, off);
     }
 
-    static Instruction jmp(JumpOp op, int dst, int imm, int off) {
+    public static Instruction jmp(JumpOp op, int dst, int imm, int off) {
         return Instruction.Jump.ifImm(false, op, dst, imm, off);
     }
 
-    static Instruction jmpr(JumpOp op, int dst, int src, int off) {
+    public static Instruction jmpr(JumpOp op, int dst, int src, int off) {
         return Instruction.Jump.ifReg(false, op, dst, src, off);
     }
 
-    static Instruction ja(int off) {
+    public static Instruction ja(int off) {
         return Instruction.Jump.always(off);
     }
 
-    static Instruction call(int helper) {
+    public static Instruction call(int helper) {
         return Instruction.Call.helper(helper);
     }
 
-    static Instruction callLocal(int rel) {
+    public static Instruction callLocal(int rel) {
         return Instruction.Call.local(rel);
     }
 
-    static Instruction exit() {
+    public static Instruction exit() {
         return new Instruction.Exit();
     }
 
-    static Instruction lddwMap(int dst, int handle) {
+    public static Instruction lddwMap(int dst, int handle) {
         return new Instruction.LoadImm64(dst, Pseudo.MAP_FD, handle, 0);
     }
 
-    static Instruction lddwFunc(int dst, int rel) {
+    public static Instruction lddwFunc(int dst, int rel) {
         return new Instruction.LoadImm64(dst, Pseudo.FUNC, rel, 0);
     }
 
-    static Instruction lddw(int dst, long v) {
+    public static Instruction lddw(int dst, long v) {
         return Instruction.LoadImm64.constant(dst, v);
     }
 }

@@ -1,5 +1,6 @@
 package io.bpf4j.tests.agreement;
 
+import io.bpf4j.verifier.Asm;
 import io.bpf4j.abi.MapDefinition;
 import io.bpf4j.abi.MapType;
 import io.bpf4j.abi.ProgramType;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
-import static io.bpf4j.tests.agreement.Asm.*;
+import static io.bpf4j.verifier.Asm.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The harness's own parts, without a kernel: what the agreement numbers rest on. */

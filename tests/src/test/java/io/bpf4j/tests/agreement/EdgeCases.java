@@ -1,5 +1,6 @@
 package io.bpf4j.tests.agreement;
 
+import io.bpf4j.verifier.Asm;
 import io.bpf4j.abi.Helper;
 import io.bpf4j.abi.MapDefinition;
 import io.bpf4j.abi.MapType;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static io.bpf4j.tests.agreement.Asm.*;
+import static io.bpf4j.verifier.Asm.*;
 
 /**
  * Small programs at the verifier's edges: the verifier engineer's corpus ({@code VerifierCorpus} in the

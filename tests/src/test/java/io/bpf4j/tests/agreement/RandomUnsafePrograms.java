@@ -1,5 +1,6 @@
 package io.bpf4j.tests.agreement;
 
+import io.bpf4j.verifier.Asm;
 import io.bpf4j.abi.Helper;
 import io.bpf4j.abi.MapDefinition;
 import io.bpf4j.abi.MapType;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
-import static io.bpf4j.tests.agreement.Asm.*;
+import static io.bpf4j.verifier.Asm.*;
 
 /**
  * Seeded random programs that are sometimes unsafe, so that both verifiers must draw the line in the same
