@@ -18,7 +18,11 @@ final class VerifierLog {
         String[] lines = log.split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
             String l = lines[i].strip();
-            if (l.isEmpty() || isStatistics(l)) continue;
+            if (l.isEmpty() || isStatistics(l) || isStateDump(l)) continue;
+            // a few of Linux's messages lack their newline ("expected prog array map for tail call"): the
+            // statistics line then follows on the same line
+            Matcher glued = GLUED_STATISTICS.matcher(l);
+            if (glued.find() && glued.start() > 0) return l.substring(0, glued.start()).strip();
             // Linux follows some verdicts with a line about the register's range; the verdict is the line before
             if (FOLLOW_UP.matcher(l).matches() && i > 0 && !lines[i - 1].isBlank() && !INSN.matcher(lines[i - 1]).find()) {
                 return lines[i - 1].strip() + " (" + l + ")";
@@ -31,6 +35,17 @@ final class VerifierLog {
     /** {@code R1 min value is outside of the allowed memory range}, {@code R2 offset is outside of the packet}. */
     private static final Pattern FOLLOW_UP = Pattern.compile(
             "R\\d+ (min value|max value|offset) is outside of the (allowed memory range|packet)");
+
+    /** The statistics line Linux ends every log with, wherever it starts. */
+    private static final Pattern GLUED_STATISTICS = Pattern.compile("processed \\d+ insns \\(limit \\d+\\)");
+
+    /**
+     * The states Linux prints after some verdicts ("infinite loop detected at insn 1", then {@code cur state: …}
+     * and {@code old state: …}): the verdict is the line before them.
+     */
+    private static boolean isStateDump(String l) {
+        return l.startsWith("cur state:") || l.startsWith("old state:");
+    }
 
     private static boolean isStatistics(String l) {
         return l.startsWith("processed ") || l.startsWith("verification time") || l.startsWith("stack depth")
