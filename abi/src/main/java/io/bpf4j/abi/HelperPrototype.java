@@ -139,7 +139,8 @@ public record HelperPrototype(Helper helper, ReturnType returns, List<ArgType> a
         define(ALL, Helper.KTIME_GET_BOOT_NS, ReturnType.INTEGER);
         define(ALL, Helper.GET_PRANDOM_U32, ReturnType.INTEGER);
         // Linux offers bpf_trace_printk only with CAP_PERFMON; bpf4j offers it in every mode (it is how people debug).
-        define(ALL, Helper.TRACE_PRINTK, ReturnType.INTEGER, ArgType.MEM, ArgType.CONST_SIZE, ArgType.ANYTHING, ArgType.ANYTHING, ArgType.ANYTHING);
+        // Linux checks only the format (bpf_trace_printk_proto): the values it prints may even be unwritten registers
+        define(ALL, Helper.TRACE_PRINTK, ReturnType.INTEGER, ArgType.MEM, ArgType.CONST_SIZE);
         define(ALL, Helper.RINGBUF_OUTPUT, ReturnType.INTEGER, false, ringbuf, ArgType.CONST_MAP_PTR, ArgType.MEM, ArgType.CONST_SIZE_OR_ZERO, ArgType.ANYTHING);
         define(ALL, Helper.RINGBUF_RESERVE, ReturnType.RINGBUF_MEM_OR_NULL, false, ringbuf, ArgType.CONST_MAP_PTR, ArgType.CONST_ALLOC_SIZE_OR_ZERO, ArgType.ANYTHING);
         define(ALL, Helper.RINGBUF_SUBMIT, ReturnType.VOID, ArgType.RINGBUF_MEM_RELEASE, ArgType.ANYTHING);
