@@ -3,9 +3,10 @@ package io.bpf4j.verifier;
 import java.util.Arrays;
 
 /**
- * One frame of the abstract state: registers R0–R10 and the frame's 512-byte stack, tracked per byte
- * (never written, data, known zero, or part of a spilled register) with the spilled registers per 8-byte slot.
- * Mutable; {@link #copy} before forking.
+ * One frame of the abstract state: registers R0–R10 and the frame's 512-byte stack, tracked per byte as Linux
+ * tracks it (never written, data, known zero, or part of a spilled register) with one spilled register per
+ * 8-byte slot. A slot holds a spill when its lowest byte is {@link #STACK_SPILL} (Linux's is_spilled_reg):
+ * Linux spills only at 8-byte-aligned offsets, into the slot's low bytes. Mutable; {@link #copy} before forking.
  */
 final class FuncState {
     static final int MAX_STACK = 512;
@@ -20,10 +21,15 @@ final class FuncState {
     final RegState[] regs;
     /** Byte {@code MAX_STACK + off} describes stack offset {@code off} (-512..-1). */
     final byte[] stackType;
+    /**
+     * Per slot: the spilled register (Linux's spilled_ptr), meaningful while the slot's lowest byte is
+     * {@link #STACK_SPILL}; null stands for NOT_INIT (a spill whose register a variable-offset write erased).
+     */
     final RegState[] spilled;
-    /** Per slot with a spill: the first byte (0..7) and the length (1, 2, 4 or 8) the spilled register occupies. */
-    final byte[] spillStart, spillLen;
-    /** Bytes of stack this frame has written so far (a multiple of 8): reads below it are refused in the default mode. */
+    /**
+     * Bytes of stack this frame has accessed so far, reads included (a multiple of 8; Linux's allocated_stack):
+     * reads below it are refused in the default mode, and the deepest value is the frame's stack depth.
+     */
     int allocated;
     /** For callback frames (bpf_loop): the helper call that invoked it, else -1. */
     final int callbackOf;
@@ -41,8 +47,6 @@ final class FuncState {
         Arrays.fill(regs, RegState.NOT_INIT);
         this.stackType = new byte[MAX_STACK];
         this.spilled = new RegState[SLOTS];
-        this.spillStart = new byte[SLOTS];
-        this.spillLen = new byte[SLOTS];
     }
 
     private FuncState(FuncState o) {
@@ -53,8 +57,6 @@ final class FuncState {
         this.regs = o.regs.clone();
         this.stackType = o.stackType.clone();
         this.spilled = o.spilled.clone();
-        this.spillStart = o.spillStart.clone();
-        this.spillLen = o.spillLen.clone();
         this.allocated = o.allocated;
         this.callbackArgs = o.callbackArgs;
         this.callbackCaller = o.callbackCaller;
@@ -77,31 +79,60 @@ final class FuncState {
         if (rounded > allocated) allocated = rounded;
     }
 
-    /** Forgets any spill overlapping [off, off+size) and marks those bytes with {@code type}. */
-    void markBytes(int off, int size, byte type) {
-        for (int i = 0; i < size; i++) {
-            int b = byteIndex(off + i);
-            int slot = b / 8;
-            if (spilled[slot] != null) {
-                // a partial overwrite of a spilled scalar leaves the rest as data
-                for (int k = slot * 8; k < slot * 8 + 8; k++) if (stackType[k] == STACK_SPILL) stackType[k] = STACK_MISC;
-                spilled[slot] = null;
-                spillStart[slot] = 0;
-                spillLen[slot] = 0;
-            }
-            stackType[b] = type;
+    byte type(int off) {
+        return stackType[byteIndex(off)];
+    }
+
+    /** Linux's is_spilled_reg: the slot's lowest byte belongs to a spilled register. */
+    boolean isSpilled(int slot) {
+        return stackType[slot * 8] == STACK_SPILL;
+    }
+
+    /** The register spilled in {@code slot} (NOT_INIT when erased); only meaningful when {@link #isSpilled}. */
+    RegState spilledReg(int slot) {
+        RegState r = spilled[slot];
+        return r == null ? RegState.NOT_INIT : r;
+    }
+
+    /** Linux's is_spilled_scalar_reg. */
+    boolean isSpilledScalar(int slot) {
+        return isSpilled(slot) && spilledReg(slot).isScalar();
+    }
+
+    /** The bytes of the spill in {@code slot}: STACK_SPILL bytes counted upward from the slot's lowest byte. */
+    int spillSize(int slot) {
+        int n = 0;
+        while (n < 8 && stackType[slot * 8 + n] == STACK_SPILL) n++;
+        return n;
+    }
+
+    /**
+     * Linux's save_register_state: {@code reg} spilled into the low {@code size} bytes of {@code slot}; the
+     * slot's other bytes become data, except bytes never written or known zero, which stay so.
+     */
+    void saveRegister(int slot, RegState reg, int size) {
+        spilled[slot] = reg;
+        for (int i = 0; i < 8; i++) {
+            int b = slot * 8 + i;
+            if (i < size) stackType[b] = STACK_SPILL;
+            else if (stackType[b] != STACK_ZERO && stackType[b] != STACK_INVALID) stackType[b] = STACK_MISC;
         }
     }
 
-    /** A register spilled whole (8 bytes at an 8-aligned offset) or a scalar spilled into its low {@code size} bytes. */
-    void spill(int off, int size, RegState reg) {
-        markBytes(off, size, STACK_MISC);
-        int b = byteIndex(off);
-        for (int i = 0; i < size; i++) stackType[b + i] = STACK_SPILL;
-        int slot = b / 8;
-        spilled[slot] = reg;
-        spillStart[slot] = (byte) (b % 8);
-        spillLen[slot] = (byte) size;
+    /** Linux's scrub_spilled_slot over a whole slot: every byte ever written becomes data. */
+    void scrubSlot(int slot) {
+        for (int i = slot * 8; i < slot * 8 + 8; i++) if (stackType[i] != STACK_INVALID) stackType[i] = STACK_MISC;
+    }
+
+    /**
+     * A write of plain data (not a register spill) into [off, off+size) of one slot: an earlier spill there is
+     * gone, and Linux turns the rest of that slot into data (check_stack_write_fixed_off's last case).
+     */
+    void writeData(int off, int size, byte type) {
+        int slot = slotOf(off);
+        spilled[slot] = null;
+        if (isSpilled(slot)) scrubSlot(slot);
+        for (int i = 0; i < size; i++) stackType[byteIndex(off + i)] = type;
     }
 
     /** The stack as Linux prints it after the registers: {@code fp-8=mmmmmmmm fp-16=ctx}. */
@@ -110,8 +141,8 @@ final class FuncState {
         for (int slot = SLOTS - 1; slot >= 0; slot--) {
             int base = slot * 8;
             int off = base - MAX_STACK;
-            if (spilled[slot] != null) {
-                sb.append(" fp").append(off).append('=').append(spilled[slot].describe());
+            if (isSpilled(slot) && spillSize(slot) == 8) {
+                sb.append(" fp").append(off).append('=').append(spilledReg(slot).describe());
                 continue;
             }
             boolean any = false;

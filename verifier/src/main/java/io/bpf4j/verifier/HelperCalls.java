@@ -3,6 +3,7 @@ package io.bpf4j.verifier;
 import io.bpf4j.abi.Helper;
 import io.bpf4j.abi.HelperPrototype;
 import io.bpf4j.abi.HelperPrototype.ArgType;
+import io.bpf4j.abi.MapDefinition;
 import io.bpf4j.abi.MapType;
 
 /**
@@ -63,7 +64,7 @@ final class HelperCalls {
         RegState r0 = switch (proto.returns()) {
             case INTEGER -> RegState.UNKNOWN_SCALAR;
             case VOID -> RegState.NOT_INIT;
-            case MAP_VALUE_OR_NULL -> lookupCannotFail(meta)
+            case MAP_VALUE_OR_NULL -> h == Helper.MAP_LOOKUP_ELEM && lookupCannotFail(meta)
                     ? RegState.pointer(RegType.PTR_TO_MAP_VALUE, 0).withMap(meta.map)
                     : RegState.pointer(RegType.PTR_TO_MAP_VALUE_OR_NULL, 0).withMap(meta.map).withId(c.newId());
             case RINGBUF_MEM_OR_NULL -> {
@@ -101,12 +102,13 @@ final class HelperCalls {
             }
             case MAP_KEY -> {
                 if (meta.map == null) throw reject("invalid map_ptr to access map->key");
-                c.memory.helperMemory(regno, reg, meta.map.definition().keySize(), false, MEM_TYPES);
-                meta.constKey = constantKey(reg, meta.map.definition().keySize());
+                c.memory.helperMemory(regno, reg, meta.map.definition().keySize(), false, false, false, MEM_TYPES);
+                if (canElideValueNullness(meta.map.definition())) meta.constKey = constantKey(reg, meta.map.definition().keySize());
             }
             case MAP_VALUE, UNINIT_MAP_VALUE -> {
                 if (meta.map == null) throw reject("invalid map_ptr to access map->value");
-                c.memory.helperMemory(regno, reg, meta.map.definition().valueSize(), t == ArgType.UNINIT_MAP_VALUE, MEM_TYPES);
+                boolean uninit = t == ArgType.UNINIT_MAP_VALUE;
+                c.memory.helperMemory(regno, reg, meta.map.definition().valueSize(), uninit, false, uninit, MEM_TYPES);
             }
             case MEM, MEM_OR_NULL, UNINIT_MEM -> {
                 // checked with its size, which the next argument gives
@@ -118,16 +120,22 @@ final class HelperCalls {
                 }
             }
             case CONST_SIZE, CONST_SIZE_OR_ZERO -> {
-                long size = c.memory.sizeArgument(regno, t == ArgType.CONST_SIZE_OR_ZERO);
+                // Linux's check_mem_size_reg: the memory is checked for the size's maximum, zero included; a size
+                // that is not a constant takes away the helper's right to fill memory never written (raw mode):
+                // the program must have initialised everything the helper might leave unfilled
+                boolean zeroAllowed = t == ArgType.CONST_SIZE_OR_ZERO;
+                long size = c.memory.sizeArgument(regno, zeroAllowed);
                 int memRegno = regno - 1;
                 RegState mem = c.st.reg(memRegno);
                 ArgType memType = proto.arg(i - 1);
                 if (mem.isScalar()) {
                     // a null pointer is only allowed with a size of zero
-                    if (size != 0) throw reject("R" + memRegno + " type=scalar expected=" + MEM_TYPES);
+                    if (size != 0 || !zeroAllowed) throw reject("R" + memRegno + " type=scalar expected=fp");
                     return;
                 }
-                if (size > 0) c.memory.helperMemory(memRegno, mem, size, memType == ArgType.UNINIT_MEM, MEM_TYPES);
+                boolean write = memType == ArgType.UNINIT_MEM;
+                boolean rawMode = write && reg.isConst();
+                c.memory.helperMemory(memRegno, mem, size, write, zeroAllowed, rawMode, MEM_TYPES);
             }
             case CONST_ALLOC_SIZE_OR_ZERO -> {
                 if (!reg.isConst()) throw reject("R" + regno + " is not a known constant'");
@@ -153,31 +161,45 @@ final class HelperCalls {
     }
 
     /**
-     * An array lookup with a constant key below max_entries always finds its element (Linux 6.14+ elides the
-     * null check then).
+     * Linux's can_elide_value_nullness: the map types whose lookup with a known in-range key cannot fail. An
+     * array that is the template of a map-in-map's inner maps does not count (its max_entries is not the one
+     * the lookup will see; Linux's fix of June 2026, applied here whatever the kernel).
      */
-    private static boolean lookupCannotFail(Meta meta) {
-        if (meta.map == null || meta.constKey == null) return false;
-        var d = meta.map.definition();
-        boolean array = d.type() == io.bpf4j.abi.MapType.ARRAY || d.type() == io.bpf4j.abi.MapType.PERCPU_ARRAY;
-        return array && d.keySize() == 4 && Long.compareUnsigned(meta.constKey, d.maxEntries()) < 0;
+    private static boolean canElideValueNullness(MapDefinition d) {
+        return (d.type() == MapType.ARRAY || d.type() == MapType.PERCPU_ARRAY) && (d.flags() & MapDefinition.F_INNER_MAP) == 0;
     }
 
-    /** The key a stack pointer points to, when every byte of it is known: zeroed bytes or a spilled constant. */
+    /**
+     * bpf_map_lookup_elem with a known key below max_entries always finds its element (Linux 6.14+ then returns
+     * a non-NULL map value). The key is compared as a signed 64-bit number, as Linux does.
+     */
+    private static boolean lookupCannotFail(Meta meta) {
+        if (meta.map == null || meta.constKey == null || !canElideValueNullness(meta.map.definition())) return false;
+        long key = meta.constKey;
+        return key >= 0 && key < meta.map.definition().maxEntries();
+    }
+
+    /**
+     * Linux 6.18's get_constant_map_key (CAP_BPF is taken for granted in both of bpf4j's modes): the key a
+     * fixed-offset stack pointer points to is known when, counting from the key's first byte upward within its
+     * 8-byte slot, at least key_size bytes are STACK_ZERO (key 0), or the slot holds a spilled constant scalar
+     * whose spilled bytes from there number exactly key_size (the key is then the spilled register's whole
+     * value). Anything else, an immediate stored at an unaligned offset included, leaves the key unknown.
+     */
     private Long constantKey(RegState reg, int keySize) {
-        if (reg.type() != RegType.PTR_TO_STACK || !reg.fixedOffset() || keySize != 4) return null;
+        if (reg.type() != RegType.PTR_TO_STACK || !reg.fixedOffset()) return null;
         FuncState frame = c.st.frames[reg.frameno()];
         int off = reg.off();
-        boolean zero = true;
-        for (int i = 0; i < 4; i++) zero &= frame.stackType[FuncState.byteIndex(off + i)] == FuncState.STACK_ZERO;
-        if (zero) return 0L;
         int slot = FuncState.slotOf(off);
-        RegState sp = frame.spilled[slot];
-        int start = FuncState.byteIndex(off) % 8;
-        if (sp == null || !sp.isConst()) return null;
-        if (frame.spillLen[slot] == 8 && (start == 0 || start == 4)) return (sp.bounds().constValue() >>> (start * 8)) & 0xffffffffL;
-        if (frame.spillLen[slot] == 4 && frame.spillStart[slot] == start) return sp.bounds().constValue() & 0xffffffffL;
-        return null;
+        int zeros = 0;
+        for (int o = off; o < (slot + 1) * 8 - FuncState.MAX_STACK && frame.type(o) == FuncState.STACK_ZERO; o++) zeros++;
+        if (zeros >= keySize) return 0L;
+        if (!frame.isSpilledScalar(slot)) return null;
+        int spilledBytes = 0;
+        for (int o = off; o < (slot + 1) * 8 - FuncState.MAX_STACK && frame.type(o) == FuncState.STACK_SPILL; o++) spilledBytes++;
+        if (spilledBytes != keySize) return null;
+        RegState sp = frame.spilledReg(slot);
+        return sp.bounds().isConst() ? sp.bounds().constValue() : null;
     }
 
     /**

@@ -30,7 +30,7 @@ final class MemoryAccess {
         RegState base = c.read(l.src());
         c.checkWritable(l.dst());
         int size = l.size().bytes();
-        RegState value = access(l.src(), base, l.offset(), size, false, null, l.signExtend());
+        RegState value = access(l.src(), base, l.offset(), size, false, null, false, l.signExtend());
         c.st.set(l.dst(), value);
     }
 
@@ -48,7 +48,7 @@ final class MemoryAccess {
             };
             if (into != null) throw reject("R" + s.src() + " leaks addr into " + into);
         }
-        access(s.dst(), base, s.offset(), size, true, value, false);
+        access(s.dst(), base, s.offset(), size, true, value, s.source() != Source.REG, false);
     }
 
     void atomic(Instruction.Atomic a) {
@@ -73,12 +73,19 @@ final class MemoryAccess {
             default -> "";
         };
         checkAligned(base, a.offset(), size, desc);
-        access(a.dst(), base, a.offset(), size, false, null, false);
-        access(a.dst(), base, a.offset(), size, true, RegState.UNKNOWN_SCALAR, false);
+        // Linux reads the memory twice, as an unused value and then into the fetch register, and writes
+        // an unknown value (check_atomic_rmw)
+        if (base.type() == RegType.PTR_TO_STACK && !base.fixedOffset() && c.privileged) {
+            throw reject("variable offset stack pointer cannot be passed into helper function; var_off=" + base.bounds().tnum()
+                    + " off=" + a.offset() + " size=" + size);
+        }
+        accessNotLoaded(a.dst(), base, a.offset(), size);
+        RegState old = a.fetch() ? access(a.dst(), base, a.offset(), size, false, null, false, false) : null;
+        access(a.dst(), base, a.offset(), size, true, null, false, false);
         if (a.fetch()) {
             int into = a.op() == AtomicOp.CMPXCHG ? 0 : a.src();
             c.checkWritable(into);
-            c.st.set(into, RegState.scalar(ScalarBounds.unknownOfSize(size)));
+            c.st.set(into, old);
         }
     }
 
@@ -99,13 +106,26 @@ final class MemoryAccess {
 
     // ---- one access -----------------------------------------------------------------------------------
 
+    /** A read whose value goes nowhere (the first read of an atomic): Linux's check_mem_access with value_regno -1. */
+    private void accessNotLoaded(int regno, RegState base, int insnOff, int size) {
+        if (base.type() == RegType.PTR_TO_STACK && base.fixedOffset()) {
+            FuncState frame = c.st.frames[base.frameno()];
+            checkAligned(base, insnOff, size, "stack ");
+            int o = (int) stackBounds(regno, base, insnOff, size, false, frame, false);
+            readStack(frame, o, size, false, false);
+            return;
+        }
+        access(regno, base, insnOff, size, false, null, false, false);
+    }
+
     /**
      * Checks a load ({@code write} false: returns the loaded value) or a store of {@code value} (null: an
-     * unknown number) through register {@code regno}.
+     * unknown number; {@code immediate}: the constant of a BPF_ST) through register {@code regno}.
      */
-    private RegState access(int regno, RegState base, int insnOff, int size, boolean write, RegState value, boolean signed) {
+    private RegState access(int regno, RegState base, int insnOff, int size, boolean write, RegState value, boolean immediate,
+                            boolean signed) {
         return switch (base.type()) {
-            case PTR_TO_STACK -> stack(regno, base, insnOff, size, write, value, signed);
+            case PTR_TO_STACK -> stack(regno, base, insnOff, size, write, value, immediate, signed);
             case PTR_TO_CTX -> context(regno, base, insnOff, size, write, signed);
             case PTR_TO_MAP_VALUE -> {
                 MapDefinition d = base.map().definition();
@@ -154,93 +174,196 @@ final class MemoryAccess {
 
     // ---- stack --------------------------------------------------------------------------------------------
 
-    private RegState stack(int regno, RegState base, int insnOff, int size, boolean write, RegState value, boolean signed) {
+    private RegState stack(int regno, RegState base, int insnOff, int size, boolean write, RegState value, boolean immediate,
+                           boolean signed) {
         if (!base.fixedOffset()) {
             if (!c.privileged) {
                 throw reject("R" + regno + " variable stack access prohibited for !root, var_off=" + base.bounds().tnum() + " off=" + insnOff);
             }
-            return variableStack(regno, base, insnOff, size, write, signed);
+            return variableStack(regno, base, insnOff, size, write, value, signed);
         }
-        long off = (long) base.off() + insnOff;
         FuncState frame = c.st.frames[base.frameno()];
         checkAligned(base, insnOff, size, "stack ");
-        if (off < -FuncState.MAX_STACK || off + size > 0
-                || !write && !c.privileged && off < -frame.allocated) {
-            throw reject("invalid " + (write ? "write to" : "read from") + " stack R" + regno + " off=" + off + " size=" + size);
-        }
-        int o = (int) off;
+        int o = (int) stackBounds(regno, base, insnOff, size, write, frame, false);
         c.recordAccess(Region.STACK, size, o, o);
         if (write) {
-            writeStack(frame, o, size, value);
+            writeStack(frame, o, size, value, immediate);
             return null;
         }
-        return readStack(frame, o, size, signed);
+        return readStack(frame, o, size, signed, true);
     }
 
     /**
-     * With CAP_PERFMON Linux allows a stack access whose offset is known only as a range: every byte it may
-     * touch must lie in the frame; a write turns them all into data, a read gives an unknown number.
+     * Linux's check_stack_access_within_bounds: every byte the access may touch lies in the frame (for reads
+     * without CAP_PERFMON: in the part already accessed), then grow_stack_state: the frame's accessed part, and
+     * with it the subprogram's stack depth, grows to the lowest byte — for reads as for writes. Returns the
+     * lowest offset. {@code helper}: a helper's memory argument (its message names the pointer's offset).
      */
-    private RegState variableStack(int regno, RegState base, int insnOff, int size, boolean write, boolean signed) {
-        checkAligned(base, insnOff, size, "stack ");
-        long min = base.bounds().smin() + base.off() + insnOff, max = base.bounds().smax() + base.off() + insnOff;
-        if (min < -FuncState.MAX_STACK || max + size > 0) {
-            throw reject("invalid variable-offset " + (write ? "write to" : "read from") + " stack R" + regno + " var_off="
-                    + base.bounds().tnum() + " off=" + insnOff + " size=" + size);
+    private long stackBounds(int regno, RegState reg, int insnOff, long size, boolean write, FuncState frame, boolean helper) {
+        String rw = write ? "write to" : "read from";
+        long min, max;
+        if (reg.fixedOffset()) {
+            min = (long) reg.off() + insnOff;
+            max = min + size;
+        } else {
+            ScalarBounds b = reg.bounds();
+            if (b.smax() >= Arithmetic.MAX_VAR_OFF || b.smin() <= -Arithmetic.MAX_VAR_OFF) {
+                throw reject("invalid unbounded variable-offset " + rw + " stack R" + regno);
+            }
+            min = b.smin() + reg.off() + insnOff;
+            max = b.smax() + reg.off() + insnOff + size;
         }
-        FuncState frame = c.st.frames[base.frameno()];
-        c.recordAccess(Region.STACK, size, min, max);
-        if (write) {
-            frame.grow((int) -min);
-            c.noteStackDepth(frame);
-            frame.markBytes((int) min, (int) (max - min) + size, FuncState.STACK_MISC);
-            return null;
+        long minValid = write || c.privileged ? -FuncState.MAX_STACK : -frame.allocated;
+        if (min < minValid || min > -1 || max > 0 || size < 0) {
+            if (reg.fixedOffset()) throw reject("invalid " + rw + " stack R" + regno + " off=" + min + " size=" + size);
+            throw reject("invalid variable-offset " + rw + " stack R" + regno + " var_off=" + reg.bounds().tnum()
+                    + " off=" + (helper ? reg.off() : insnOff) + " size=" + size);
         }
-        return loaded(size, signed);
+        frame.grow((int) -min);
+        c.noteStackDepth(frame);
+        return min;
     }
 
-    private void writeStack(FuncState frame, int off, int size, RegState value) {
-        frame.grow(-off);
-        c.noteStackDepth(frame);
-        int slot = FuncState.slotOf(off);
-        RegState spilledThere = frame.spilled[slot];
-        if (value != null && size == 8) {
-            frame.spill(off, 8, value);
-            return;
+    /**
+     * With CAP_PERFMON Linux allows a stack access whose offset is known only as a range (check_stack_write_var_off,
+     * check_stack_read_var_off): a write turns every byte it may touch into data (zero stays zero when zero is
+     * written) and erases the spilled registers there; a read must find every byte readable.
+     */
+    private RegState variableStack(int regno, RegState base, int insnOff, int size, boolean write, RegState value, boolean signed) {
+        checkAligned(base, insnOff, size, "stack ");
+        FuncState frame = c.st.frames[base.frameno()];
+        long min = stackBounds(regno, base, insnOff, size, write, frame, false);
+        long max = base.bounds().smax() + base.off() + insnOff;
+        c.recordAccess(Region.STACK, size, min, max);
+        if (!write) {
+            stackRangeInitialized(regno, base, frame, min, max, size, false);
+            boolean allZero = true;
+            for (long i = min; i < max + size; i++) allZero &= frame.type((int) i) == FuncState.STACK_ZERO;
+            return allZero ? RegState.constant(0) : loaded(size, signed);
         }
-        if (value != null && value.isPointer()) throw reject("invalid size of register spill");
-        if (!c.privileged && spilledThere != null && !spilledThere.isScalar()) {
+        boolean writingZero = value != null && value.isConst() && value.bounds().constValue() == 0;
+        for (long i = min; i < max + size; i++) {
+            int o = (int) i, slot = FuncState.slotOf(o);
+            byte t = frame.type(o);
+            if (writingZero && t == FuncState.STACK_SPILL && frame.isSpilledScalar(slot) && frame.spilledReg(slot).isConst()
+                    && frame.spilledReg(slot).bounds().constValue() == 0) {
+                continue;
+            }
+            frame.spilled[slot] = null;
+            frame.stackType[FuncState.byteIndex(o)] = writingZero && t == FuncState.STACK_ZERO ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
+        }
+        return null;
+    }
+
+    /**
+     * Linux's check_stack_write_fixed_off. A scalar register stored at an 8-byte-aligned offset is spilled (kept
+     * whole, whatever the width of the store), and so is the constant of a BPF_ST there; a pointer must be
+     * spilled whole; anything else is data: known zero when the stored value is the constant 0, else unknown.
+     */
+    private void writeStack(FuncState frame, int off, int size, RegState value, boolean immediate) {
+        int slot = FuncState.slotOf(off);
+        if (!c.privileged && frame.isSpilled(slot) && !frame.isSpilledScalar(slot) && size != 8) {
             throw reject("attempt to corrupt spilled pointer on stack");
         }
-        boolean zero = value != null && value.isConst() && value.bounds().constValue() == 0;
-        if (value != null && !zero && Long.compareUnsigned(value.bounds().umax(), (1L << (size * 8)) - 1) <= 0) {
-            // a narrow spill of a scalar that fits keeps its bounds (Linux does the same)
-            frame.spill(off, size, value);
-            return;
+        boolean aligned = off % 8 == 0;
+        boolean register = value != null && !immediate;
+        if (register && aligned && value.isScalar()) {
+            boolean fits = size == 8 || Long.compareUnsigned(value.bounds().umax(), (1L << (size * 8)) - 1) <= 0;
+            frame.saveRegister(slot, fits ? value : value.withId(0), size);
+        } else if (immediate && aligned) {
+            frame.saveRegister(slot, value, size);
+        } else if (register && value.isPointer()) {
+            if (size != 8) throw reject("invalid size of register spill");
+            if (frame != c.st.cur() && value.type() == RegType.PTR_TO_STACK) {
+                throw reject("cannot spill pointers to stack into stack frame of the caller");
+            }
+            frame.saveRegister(slot, value, 8);
+        } else {
+            boolean zero = value != null && value.isConst() && value.bounds().constValue() == 0;
+            frame.writeData(off, size, zero ? FuncState.STACK_ZERO : FuncState.STACK_MISC);
         }
-        frame.markBytes(off, size, zero ? FuncState.STACK_ZERO : FuncState.STACK_MISC);
     }
 
-    private RegState readStack(FuncState frame, int off, int size, boolean signed) {
+    /**
+     * Linux's check_stack_read_fixed_off. {@code toRegister} false: the value goes nowhere (an atomic's first
+     * read), which only checks that no spilled pointer is read as a number.
+     */
+    private RegState readStack(FuncState frame, int off, int size, boolean signed, boolean toRegister) {
         int slot = FuncState.slotOf(off);
-        RegState sp = frame.spilled[slot];
-        if (sp != null && frame.spillLen[slot] == 8) {
-            if (size == 8) return sp;
-            if (!sp.isScalar()) throw reject("invalid size of register fill");
-            return loaded(size, signed);
-        }
-        if (sp != null && frame.spillLen[slot] == size && FuncState.byteIndex(off) % 8 == frame.spillStart[slot] && !signed) {
-            return sp; // the narrow spilled scalar, read back whole
+        if (frame.isSpilled(slot)) {
+            int spillSize = frame.spillSize(slot);
+            RegState reg = frame.spilledReg(slot);
+            if (size != 8 || spillSize != 8) {
+                if (!reg.isScalar()) throw reject("invalid size of register fill");
+                if (!toRegister) return null;
+                if (size <= spillSize && off % 8 == 0) return narrowed(reg, size, signed);
+                int spillCount = 0, zeroCount = 0;
+                for (int i = 0; i < size; i++) {
+                    byte t = frame.type(off + i);
+                    if (t == FuncState.STACK_SPILL) spillCount++;
+                    else if (t == FuncState.STACK_ZERO) zeroCount++;
+                    else if (t != FuncState.STACK_MISC && !(t == FuncState.STACK_INVALID && c.privileged)) {
+                        throw reject("invalid read from stack off " + off + "+" + i + " size " + size);
+                    }
+                }
+                boolean spilledZero = reg.isConst() && reg.bounds().constValue() == 0;
+                if (spillCount == size && spilledZero || zeroCount == size) return RegState.constant(0);
+                return loaded(size, signed);
+            }
+            if (toRegister) return reg;
+            if (!c.privileged && !reg.isScalar()) throw reject("leaking pointer from stack off " + off);
+            return null;
         }
         boolean allZero = true;
         for (int i = 0; i < size; i++) {
-            byte t = frame.stackType[FuncState.byteIndex(off + i)];
-            if (t == FuncState.STACK_INVALID && !c.privileged) {
+            byte t = frame.type(off + i);
+            if (t != FuncState.STACK_MISC && t != FuncState.STACK_ZERO && !(t == FuncState.STACK_INVALID && c.privileged)) {
                 throw reject("invalid read from stack off " + off + "+" + i + " size " + size);
             }
             if (t != FuncState.STACK_ZERO) allZero = false;
         }
+        if (!toRegister) return null;
         return allZero ? RegState.constant(0) : loaded(size, signed);
+    }
+
+    /**
+     * A spilled scalar read back in {@code size} bytes (Linux: the register, then coerce_reg_to_size[_sx]): the
+     * same value when it fits in that many bytes, else only its width is known.
+     */
+    private static RegState narrowed(RegState reg, int size, boolean signed) {
+        if (size == 8) return reg;
+        ScalarBounds b = reg.bounds();
+        if (signed) {
+            long half = 1L << (size * 8 - 1);
+            return b.smin() >= -half && b.smax() < half ? reg : loaded(size, true);
+        }
+        return Long.compareUnsigned(b.umax(), (1L << (size * 8)) - 1) <= 0 ? reg : loaded(size, false);
+    }
+
+    /**
+     * Linux's check_stack_range_initialized after its bounds check, for bytes [min, max + size): every byte must
+     * be data, zero, never written (with CAP_PERFMON), or in a slot holding a spilled scalar (or any spill, with
+     * CAP_PERFMON). {@code clobber}: a helper writes there, so each byte becomes data and spills there are gone.
+     */
+    private void stackRangeInitialized(int regno, RegState reg, FuncState frame, long min, long max, long size, boolean clobber) {
+        for (long i = min; i < max + size; i++) {
+            int o = (int) i, slot = FuncState.slotOf(o);
+            byte t = frame.type(o);
+            if (t == FuncState.STACK_MISC) continue;
+            if (t == FuncState.STACK_ZERO || t == FuncState.STACK_INVALID && c.privileged) {
+                if (clobber) frame.stackType[FuncState.byteIndex(o)] = FuncState.STACK_MISC;
+                continue;
+            }
+            if (frame.isSpilled(slot) && (frame.spilledReg(slot).isScalar() || c.privileged)) {
+                if (clobber) {
+                    frame.spilled[slot] = null;
+                    frame.scrubSlot(slot);
+                }
+                continue;
+            }
+            if (reg.fixedOffset()) throw reject("invalid read from stack R" + regno + " off " + min + "+" + (i - min) + " size " + size);
+            throw reject("invalid read from stack R" + regno + " var_off " + reg.bounds().tnum() + "+" + (i - min) + " size " + size);
+        }
     }
 
     // ---- context ----------------------------------------------------------------------------------------
@@ -306,55 +429,32 @@ final class MemoryAccess {
 
     /**
      * A helper argument pointing to {@code size} bytes the helper reads ({@code write} false: they must be
-     * initialised) or fills ({@code write} true: afterwards they are).
+     * initialised) or fills ({@code write} true), Linux's check_helper_mem_access. {@code rawMode}: the helper
+     * may fill memory never written (ARG_PTR_TO_UNINIT_MEM with a constant size, at a fixed offset); otherwise a
+     * helper that writes must still find the bytes readable, and leaves them data.
      */
-    void helperMemory(int regno, RegState reg, long size, boolean write, String expected) {
+    void helperMemory(int regno, RegState reg, long size, boolean write, boolean zeroSizeAllowed, boolean rawMode, String expected) {
         switch (reg.type()) {
             case PTR_TO_STACK -> {
+                if (size == 0 && !zeroSizeAllowed) throw reject("invalid zero-sized read");
                 FuncState frame = c.st.frames[reg.frameno()];
+                long min = stackBounds(regno, reg, 0, size, write, frame, true), max = min;
                 if (!reg.fixedOffset()) {
                     if (!c.privileged) {
                         throw reject("R" + regno + " variable offset stack access prohibited for !root, var_off=" + reg.bounds().tnum());
                     }
-                    long min = reg.bounds().smin() + reg.off(), max = reg.bounds().smax() + reg.off();
-                    if (min < -FuncState.MAX_STACK || max + size > 0 || size < 0) {
-                        throw reject("invalid variable-offset " + (write ? "write to" : "read from") + " stack R" + regno + " var_off=" + reg.bounds().tnum()
-                                + " off=" + reg.off() + " size=" + size);
-                    }
-                    if (write) {
-                        frame.grow((int) -min);
-                        c.noteStackDepth(frame);
-                        frame.markBytes((int) min, (int) (max - min + size), FuncState.STACK_MISC);
-                    }
-                    return;
+                    rawMode = false;
+                    max = reg.bounds().smax() + reg.off();
                 }
-                long off = reg.off();
-                if (off < -FuncState.MAX_STACK || off + size > 0 || size < 0
-                        || !write && !c.privileged && off < -frame.allocated && size > 0) {
-                    throw reject("invalid " + (write ? "write to" : "read from") + " stack R" + regno + " off=" + off + " size=" + size);
-                }
-                int o = (int) off;
-                if (write) {
-                    frame.grow(-o);
-                    c.noteStackDepth(frame);
+                if (rawMode) {
+                    // the helper's writes, byte by byte, as Linux simulates them after the call's checks
                     for (int i = 0; i < size; i++) {
-                        int slot = FuncState.slotOf(o + i);
-                        if (!c.privileged && frame.spilled[slot] != null && !frame.spilled[slot].isScalar()) {
-                            throw reject("attempt to corrupt spilled pointer on stack");
-                        }
+                        int o = (int) stackBounds(regno, reg, i, 1, true, frame, true);
+                        writeStack(frame, o, 1, null, false);
                     }
-                    frame.markBytes(o, (int) size, FuncState.STACK_MISC);
                     return;
                 }
-                for (int i = 0; i < size; i++) {
-                    byte t = frame.stackType[FuncState.byteIndex(o + i)];
-                    if (t == FuncState.STACK_INVALID && !c.privileged) {
-                        throw reject("invalid read from stack R" + regno + " off " + off + "+" + i + " size " + size);
-                    }
-                    if (t == FuncState.STACK_SPILL && !c.privileged && !frame.spilled[FuncState.slotOf(o + i)].isScalar()) {
-                        throw reject("R" + regno + " leaks addr into helper function");
-                    }
-                }
+                stackRangeInitialized(regno, reg, frame, min, max, size, write);
             }
             case PTR_TO_MAP_VALUE -> {
                 MapDefinition d = reg.map().definition();

@@ -50,7 +50,27 @@ final class StateEquivalence {
             if ((live & (1 << r)) == 0) continue;
             if (!regSafe(old.regs[r], cur.regs[r])) return false;
         }
-        for (int b = 0; b < FuncState.MAX_STACK; b++) {
+        for (int slot = 0; slot < FuncState.SLOTS; slot++) {
+            if (!slotSafe(old, cur, slot)) return false;
+        }
+        // without CAP_PERFMON a read (even of zero bytes, by a helper) below the part accessed is refused
+        return exact ? old.allocated == cur.allocated : old.allocated <= cur.allocated;
+    }
+
+    /**
+     * One 8-byte slot: every byte the old state allowed to read must be readable in the current one with at
+     * least as much known about it. A current slot holding a spill where the old one holds none is only covered
+     * when the old slot has no zero byte: Linux (and bpf4j) turn a spilled slot's zero bytes into data when
+     * part of it is overwritten, so the current state would lose a zero the old one keeps.
+     */
+    private boolean slotSafe(FuncState old, FuncState cur, int slot) {
+        boolean oldSpilled = old.isSpilled(slot), curSpilled = cur.isSpilled(slot);
+        if (exact && oldSpilled != curSpilled) return false;
+        if (oldSpilled) {
+            if (!curSpilled || old.spillSize(slot) != cur.spillSize(slot)) return false;
+            if (!regSafe(old.spilledReg(slot), cur.spilledReg(slot))) return false;
+        }
+        for (int b = slot * 8; b < slot * 8 + 8; b++) {
             byte o = old.stackType[b], c = cur.stackType[b];
             if (exact && o != c) return false;
             switch (o) {
@@ -58,25 +78,18 @@ final class StateEquivalence {
                 }
                 case FuncState.STACK_MISC -> {
                     if (c == FuncState.STACK_INVALID) return false;
-                    if (c == FuncState.STACK_SPILL && !cur.spilled[b / 8].isScalar()) return false;
+                    if (c == FuncState.STACK_SPILL && !cur.isSpilledScalar(slot)) return false;
                 }
                 case FuncState.STACK_ZERO -> {
-                    if (c == FuncState.STACK_ZERO) break;
-                    if (c == FuncState.STACK_SPILL && cur.spilled[b / 8].isConst() && cur.spilled[b / 8].bounds().constValue() == 0) break;
-                    return false;
+                    if (c != FuncState.STACK_ZERO || curSpilled && !oldSpilled) return false;
                 }
                 case FuncState.STACK_SPILL -> {
                     if (c != FuncState.STACK_SPILL) return false;
-                    int slot = b / 8;
-                    if ((b & 7) == old.spillStart[slot]) {
-                        if (cur.spillStart[slot] != old.spillStart[slot] || cur.spillLen[slot] != old.spillLen[slot]) return false;
-                        if (!regSafe(old.spilled[slot], cur.spilled[slot])) return false;
-                    }
                 }
                 default -> throw new IllegalStateException("stack byte type " + o);
             }
         }
-        return !exact || old.allocated == cur.allocated;
+        return true;
     }
 
     private boolean regSafe(RegState old, RegState cur) {
