@@ -24,14 +24,27 @@ const volatile __u32 custom_ro SEC(".rodata.custom") = 9;
 SEC("xdp")
 int globals_prog(struct xdp_md *ctx)
 {
-	__u64 len = ctx->data_end - ctx->data;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	/*
+	 * Packets that hold at least an Ethernet header count 14. Measured the way Linux allows without
+	 * CAP_PERFMON, data + N against data_end: data_end - data subtracts two pointers ("pointer -= pointer
+	 * prohibited" for !root).
+	 */
+	__u64 len = data + 14 <= data_end ? 14 : 0;
 
 	counter++;
 	total += len;
-	if (len > threshold)
+	if (len > threshold) {
 		seen[0]++;
-	else
+	} else {
 		seen[1]++;
+		/*
+		 * Keeps clang from merging the two increments into one at a computed index: Linux without CAP_PERFMON
+		 * refuses one instruction that adds different offsets to a map value on different paths (Spectre v1).
+		 */
+		asm volatile("" ::: "memory");
+	}
 	seen[2] = limits[2];
 	custom_data += custom_ro;
 	if (greeting[0] != 'h')

@@ -96,28 +96,26 @@ static __always_inline int push_trail(__u32 stage)
 	return 0;
 }
 
-/* The metadata word, or NULL when the area is too small. */
-static __always_inline __u32 *meta_word(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	__u32 *meta = (void *)(long)ctx->data_meta;
-	if ((void *)(meta + 1) > data)
-		return 0;
-	return meta;
-}
+/*
+ * Declares meta, the metadata word, and returns NO_META from the program when the area is too small. The
+ * check is the one Linux allows without CAP_PERFMON (the word's end against data): a helper returning NULL
+ * for "too small" makes clang compare the data_meta pointer with 0, which Linux refuses for !root
+ * ("pointer comparison prohibited": only a pointer that may be NULL may be tested against 0).
+ */
+#define META_WORD_OR_RETURN(meta, ctx)                                          \
+	__u32 *meta = (void *)(long)(ctx)->data_meta;                           \
+	if ((void *)((meta) + 1) > (void *)(long)(ctx)->data)                    \
+		return NO_META
 
 SEC("xdp")
 int entry(struct xdp_md *ctx)
 {
 	__u32 zero = 0;
 	__u32 *trail;
-	__u32 *meta;
 
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(__u32)))
 		return NO_META;
-	meta = meta_word(ctx);
-	if (!meta)
-		return NO_META;
+	META_WORD_OR_RETURN(meta, ctx);
 	*meta = 1;
 
 	trail = bpf_map_lookup_elem(&scratch, &zero);
@@ -133,9 +131,7 @@ int entry(struct xdp_md *ctx)
 SEC("xdp")
 int stage_a(struct xdp_md *ctx)
 {
-	__u32 *meta = meta_word(ctx);
-	if (!meta)
-		return NO_META;
+	META_WORD_OR_RETURN(meta, ctx);
 	if (*meta != 1)
 		return BAD_META;
 	*meta |= 2;
@@ -150,9 +146,7 @@ int stage_a(struct xdp_md *ctx)
 SEC("xdp")
 int stage_b(struct xdp_md *ctx)
 {
-	__u32 *meta = meta_word(ctx);
-	if (!meta)
-		return NO_META;
+	META_WORD_OR_RETURN(meta, ctx);
 	if (*meta != 3)
 		return BAD_META;
 	*meta |= 4;
@@ -171,12 +165,10 @@ SEC("xdp")
 int stage_d(struct xdp_md *ctx)
 {
 	__u32 zero = 0;
-	__u32 *meta = meta_word(ctx);
 	__u32 *trail;
 	__u64 *n;
 
-	if (!meta)
-		return NO_META;
+	META_WORD_OR_RETURN(meta, ctx);
 	if (*meta != 0xf)
 		return BAD_META;
 	if (push_trail(4))
