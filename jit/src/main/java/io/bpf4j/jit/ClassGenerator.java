@@ -59,6 +59,7 @@ final class ClassGenerator {
     final ProgramLayout layout;
     final Liveness liveness;
     final ClassDesc classDesc;
+    final AccessPlan access;
     final MethodTypeDesc chunkType = MethodTypeDesc.of(CD_int, CD_JIT_CONTEXT, CD_long.arrayType(), CD_int, CD_int);
     private final ProgramImage image;
     private final JitEngine engine;
@@ -82,6 +83,7 @@ final class ClassGenerator {
         this.methodLimit = methodLimit;
         this.fanout = Math.max(2, (methodLimit - 100) / 40);
         this.functionHasTailCall = liveness.hasTailCall;
+        this.access = AccessPlan.of(image);
     }
 
     static String functionName(ProgramLayout.Function f) {
@@ -114,13 +116,18 @@ final class ClassGenerator {
 
     // ---- planning --------------------------------------------------------------------------------
 
-    private int estimate(Instruction insn) {
-        return Emitter.estimateSize(insn, layout.functions.size());
+    private int estimate(int pc) {
+        Instruction insn = layout.code.at(pc);
+        return Emitter.estimateSize(insn, layout.functions.size()) + switch (access.kind[pc]) {
+            case AccessPlan.FRAME -> 40; // the direct access before the checked one
+            case AccessPlan.CHECKED -> 0;
+            default -> 110;
+        };
     }
 
     int estimate(int from, int to) {
         int size = 0;
-        for (int pc = from; pc < to; pc += layout.code.at(pc).slots()) size += estimate(layout.code.at(pc));
+        for (int pc = from; pc < to; pc += layout.code.at(pc).slots()) size += estimate(pc);
         return size;
     }
 
@@ -138,7 +145,7 @@ final class ClassGenerator {
         int start = f.start(), size = 0;
         for (int pc = f.start(); pc < f.end(); ) {
             Instruction insn = code.at(pc);
-            int cost = estimate(insn) + (layout.jumpTargets.get(pc) ? 8 : 0);
+            int cost = estimate(pc) + (layout.jumpTargets.get(pc) ? 8 : 0);
             if (size + cost > budget && pc > start) {
                 ranges.add(new int[] {start, pc});
                 start = pc;

@@ -30,6 +30,10 @@ final class Descriptors {
     static final ClassDesc CD_INVOCATION = desc(Invocation.class);
     static final ClassDesc CD_HELPER_FUNCTION = desc(HelperFunction.class);
     static final ClassDesc CD_EXECUTION_EXCEPTION = desc(ExecutionException.class);
+    static final ClassDesc CD_DIRECT_ACCESS = desc(io.bpf4j.runtime.memory.DirectAccess.class);
+    static final ClassDesc CD_REGION = desc(io.bpf4j.runtime.memory.Region.class);
+    static final ClassDesc CD_MEMORY_SEGMENT = desc(java.lang.foreign.MemorySegment.class);
+    static final ClassDesc CD_RUNTIME_EXCEPTION = desc(RuntimeException.class);
 
     static final MethodTypeDesc MTD_JJ_J = MethodTypeDesc.of(CD_long, CD_long, CD_long);
 

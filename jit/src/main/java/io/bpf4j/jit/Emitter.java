@@ -75,6 +75,9 @@ final class Emitter {
     private final ClassGenerator.Chunk chunk; // null when emitting a whole function
     private final int registerBase;
     private final int exec, budget, mem, newFp, next, tmp, callxIndex, target;
+    /** Direct accesses ({@link AccessPlan}): the address, the frame's words and base, the found region, the caches. */
+    private final int addr, frameWords, frameBase, found, cacheBase;
+    private final boolean[] cacheUsed = new boolean[AccessPlan.CACHES];
     private final Map<Integer, Label> labels = new HashMap<>();
     private final Map<Integer, Label> leaving = new TreeMap<>(); // chunk mode: pcs outside the chunk
     private final List<Runnable> deferred = new ArrayList<>(); // stubs emitted after the body
@@ -99,6 +102,23 @@ final class Emitter {
         this.tmp = extra + 8;
         this.callxIndex = extra + 10;
         this.target = extra + 11;
+        this.addr = extra + 12;
+        this.frameWords = extra + 14;
+        this.frameBase = extra + 15;
+        this.found = extra + 16;
+        this.cacheBase = extra + 17; // per cache: int tag, Region, MemorySegment
+    }
+
+    private int cacheTag(int c) {
+        return cacheBase + 3 * c;
+    }
+
+    private int cacheRegion(int c) {
+        return cacheBase + 3 * c + 1;
+    }
+
+    private int cacheSegment(int c) {
+        return cacheBase + 3 * c + 2;
     }
 
     // ---- method shapes ---------------------------------------------------------------------------
@@ -189,6 +209,31 @@ final class Emitter {
         cob.lstore(newFp);
         cob.aconst_null();
         cob.astore(target);
+        boolean frame = false;
+        for (int pc = from; pc < to; pc++) {
+            byte k = gen.access.kind[pc];
+            if (k == AccessPlan.FRAME) frame = true;
+            else if (k != AccessPlan.CHECKED) cacheUsed[k - AccessPlan.PACKET] = true;
+        }
+        if (frame) {
+            // r10 is never written (AccessPlan): the frame it names is this method's for as long as it runs
+            cob.aload(mem);
+            loadRegister(10);
+            cob.invokevirtual(CD_ADDRESS_SPACE, "frameWords", MethodTypeDesc.of(CD_long.arrayType(), CD_long));
+            cob.astore(frameWords);
+            loadRegister(10);
+            cob.invokestatic(CD_ADDRESS_SPACE, "frameWordBase", MethodTypeDesc.of(CD_int, CD_long));
+            cob.istore(frameBase);
+        }
+        for (int c = 0; c < AccessPlan.CACHES; c++) {
+            if (!cacheUsed[c]) continue;
+            cob.iconst_0(); // no live region has tag 0
+            cob.istore(cacheTag(c));
+            cob.aconst_null();
+            cob.astore(cacheRegion(c));
+            cob.aconst_null();
+            cob.astore(cacheSegment(c));
+        }
     }
 
     /** Stubs for taken jumps and the shared fault handler. */
@@ -627,10 +672,15 @@ final class Emitter {
     }
 
     private void load(int pc, Instruction.Load l) {
-        guarded(pc, () -> {
-            address(l.src(), l.offset());
-            cob.invokevirtual(CD_ADDRESS_SPACE, "load" + bits(l.size()), MethodTypeDesc.of(CD_long, CD_long));
-        });
+        byte kind = gen.access.kind[pc];
+        int bytes = l.size().bytes();
+        if (kind == AccessPlan.FRAME) {
+            frameAccess(pc, l.offset(), bytes, null, () -> checkedLoad(pc, l));
+        } else if (kind != AccessPlan.CHECKED) {
+            cachedAccess(kind, l.src(), l.offset(), bytes, null, () -> checkedLoad(pc, l));
+        } else {
+            checkedLoad(pc, l);
+        }
         if (l.signExtend()) {
             cob.getstatic(CD_SIZE, l.size().name(), CD_SIZE);
             cob.iconst_1();
@@ -639,13 +689,185 @@ final class Emitter {
         storeRegister(l.dst());
     }
 
-    private void store(int pc, Instruction.Store s) {
+    private void checkedLoad(int pc, Instruction.Load l) {
         guarded(pc, () -> {
-            address(s.dst(), s.offset());
+            address(l.src(), l.offset());
+            cob.invokevirtual(CD_ADDRESS_SPACE, "load" + bits(l.size()), MethodTypeDesc.of(CD_long, CD_long));
+        });
+    }
+
+    private void store(int pc, Instruction.Store s) {
+        byte kind = gen.access.kind[pc];
+        Runnable value = () -> {
             if (s.source() == Source.REG) loadRegister(s.src());
             else cob.loadConstant((long) s.imm());
+        };
+        if (kind == AccessPlan.FRAME) {
+            frameAccess(pc, s.offset(), s.size().bytes(), value, () -> checkedStore(pc, s, value));
+        } else if (kind != AccessPlan.CHECKED) {
+            cachedAccess(kind, s.dst(), s.offset(), s.size().bytes(), value, () -> checkedStore(pc, s, value));
+        } else {
+            checkedStore(pc, s, value);
+        }
+    }
+
+    private void checkedStore(int pc, Instruction.Store s, Runnable value) {
+        guarded(pc, () -> {
+            address(s.dst(), s.offset());
+            value.run();
             cob.invokevirtual(CD_ADDRESS_SPACE, "store" + bits(s.size()), MethodTypeDesc.of(CD_void, CD_long, CD_long));
         });
+    }
+
+    /**
+     * A load (pushes the zero-extended value; {@code value} null) or a store of {@code value} at r10 + {@code offset}:
+     * an element of the frame's words ({@link AccessPlan#FRAME}: offset constant, inside the frame, aligned to its
+     * size, so it lies in one word). Falls back to {@code checked} when r10 was not the top of a live frame at entry.
+     */
+    private void frameAccess(int pc, int offset, int bytes, Runnable value, Runnable checked) {
+        Label slow = cob.newLabel(), done = cob.newLabel();
+        int word = AddressSpace.FRAME_SIZE / 8 + (offset >> 3);
+        int shift = (offset & 7) * 8;
+        long mask = bytes == 8 ? -1L : (1L << (bytes * 8)) - 1;
+        cob.aload(frameWords);
+        cob.ifnull(slow);
+        cob.aload(frameWords);
+        cob.iload(frameBase);
+        cob.loadConstant(word);
+        cob.iadd();
+        if (value == null) {
+            cob.laload();
+            if (shift != 0) {
+                cob.loadConstant(shift);
+                cob.lushr();
+            }
+            if (bytes != 8) {
+                cob.loadConstant(mask);
+                cob.land();
+            }
+        } else if (bytes == 8) {
+            value.run();
+            cob.lastore();
+        } else {
+            cob.aload(frameWords);
+            cob.iload(frameBase);
+            cob.loadConstant(word);
+            cob.iadd();
+            cob.laload();
+            cob.loadConstant(~(mask << shift));
+            cob.land();
+            value.run();
+            cob.loadConstant(mask);
+            cob.land();
+            if (shift != 0) {
+                cob.loadConstant(shift);
+                cob.lshl();
+            }
+            cob.lor();
+            cob.lastore();
+        }
+        cob.goto_(done);
+        cob.labelBinding(slow);
+        checked.run();
+        cob.labelBinding(done);
+    }
+
+    /**
+     * A load (pushes the zero-extended value; {@code value} null) or a store of {@code value} through the region
+     * cached for {@code kind} ({@link AccessPlan}): taken when the address's upper 32 bits are the cached region's tag;
+     * a miss looks the region up again, and anything the segment refuses is redone by {@code checked}.
+     */
+    private void cachedAccess(byte kind, int base, int offset, int bytes, Runnable value, Runnable checked) {
+        int c = kind - AccessPlan.PACKET;
+        boolean context = kind == AccessPlan.CONTEXT;
+        Label check = cob.newLabel(), fastStart = cob.newLabel(), fastEnd = cob.newLabel(), refused = cob.newLabel();
+        Label miss = cob.newLabel(), slow = cob.newLabel(), done = cob.newLabel();
+        loadRegister(base);
+        if (offset != 0) {
+            cob.loadConstant((long) offset);
+            cob.ladd();
+        }
+        cob.lstore(addr);
+        cob.labelBinding(check);
+        cob.lload(addr);
+        cob.bipush(32);
+        cob.lushr();
+        cob.l2i();
+        cob.iload(cacheTag(c));
+        cob.if_icmpne(miss);
+        cob.labelBinding(fastStart);
+        if (value == null && context && bytes == 4) {
+            cob.aload(cacheRegion(c));
+            cob.lload(addr);
+            cob.loadConstant(LOW32);
+            cob.land();
+            cob.invokestatic(CD_DIRECT_ACCESS, "load32", MethodTypeDesc.of(CD_long, CD_REGION, CD_long));
+        } else {
+            cob.aload(cacheSegment(c));
+            cob.lload(addr);
+            cob.loadConstant(LOW32);
+            cob.land();
+            if (value == null) {
+                cob.invokestatic(CD_DIRECT_ACCESS, "load" + bytes * 8, MethodTypeDesc.of(CD_long, CD_MEMORY_SEGMENT, CD_long));
+            } else {
+                value.run();
+                cob.invokestatic(CD_DIRECT_ACCESS, "store" + bytes * 8, MethodTypeDesc.of(CD_void, CD_MEMORY_SEGMENT, CD_long, CD_long));
+            }
+        }
+        cob.labelBinding(fastEnd);
+        cob.goto_(done);
+        cob.exceptionCatch(fastStart, fastEnd, refused, CD_RUNTIME_EXCEPTION);
+        cob.labelBinding(refused);
+        cob.pop();
+        cob.goto_(slow);
+        cob.labelBinding(miss);
+        cob.aload(mem);
+        cob.lload(addr);
+        cob.loadConstant(context ? 0 : 1);
+        cob.invokevirtual(CD_ADDRESS_SPACE, "cacheableRegion", MethodTypeDesc.of(CD_REGION, CD_long, CD_boolean));
+        cob.astore(found);
+        cob.aload(found);
+        cob.ifnull(slow);
+        cob.aload(found);
+        cob.astore(cacheRegion(c));
+        cob.aload(found);
+        cob.invokevirtual(CD_REGION, "segment", MethodTypeDesc.of(CD_MEMORY_SEGMENT));
+        cob.astore(cacheSegment(c));
+        cob.lload(addr);
+        cob.bipush(32);
+        cob.lushr();
+        cob.l2i();
+        cob.istore(cacheTag(c));
+        cob.goto_(check);
+        cob.labelBinding(slow);
+        checked.run();
+        cob.labelBinding(done);
+        if (value == null && context && bytes == 4 && cacheUsed[AccessPlan.PACKET - AccessPlan.PACKET]) {
+            // ctx->data and friends: fill the packet cache here, before the loops that read the packet, so that a
+            // miss inside a loop never happens and the JVM sees the cached segment as invariant there
+            Label skip = cob.newLabel();
+            int p = AccessPlan.PACKET - AccessPlan.PACKET;
+            cob.dup2();
+            cob.lstore(addr);
+            cob.aload(mem);
+            cob.lload(addr);
+            cob.iconst_1();
+            cob.invokevirtual(CD_ADDRESS_SPACE, "cacheableRegion", MethodTypeDesc.of(CD_REGION, CD_long, CD_boolean));
+            cob.astore(found);
+            cob.aload(found);
+            cob.ifnull(skip);
+            cob.aload(found);
+            cob.astore(cacheRegion(p));
+            cob.aload(found);
+            cob.invokevirtual(CD_REGION, "segment", MethodTypeDesc.of(CD_MEMORY_SEGMENT));
+            cob.astore(cacheSegment(p));
+            cob.lload(addr);
+            cob.bipush(32);
+            cob.lushr();
+            cob.l2i();
+            cob.istore(cacheTag(p));
+            cob.labelBinding(skip);
+        }
     }
 
     private void atomic(int pc, Instruction.Atomic a) {

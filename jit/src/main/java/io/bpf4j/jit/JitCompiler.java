@@ -36,8 +36,13 @@ public final class JitCompiler {
         return options;
     }
 
-    /** The outcome of compiling one program: its code, the class bytes, the methods' sizes and the compile time. */
-    public record Compiled(String program, CompiledCode code, byte[] classBytes, List<MethodSize> methods, long compileNanos) {
+    /**
+     * The outcome of compiling one program: its code, the class bytes, the methods' sizes and the compile time, and of
+     * its load and store instructions ({@code memoryAccesses}, atomics included) how many were compiled to direct
+     * accesses from the verifier's facts ({@code directAccesses}; see {@link AccessPlan}).
+     */
+    public record Compiled(String program, CompiledCode code, byte[] classBytes, List<MethodSize> methods, long compileNanos,
+                           int memoryAccesses, int directAccesses) {
         /** The largest generated method, in bytecode bytes. */
         public int largestMethod() {
             return methods.stream().mapToInt(MethodSize::bytes).max().orElse(0);
@@ -101,7 +106,7 @@ public final class JitCompiler {
             }
             if (!over) {
                 CompiledCode code = define(program, bytes, gen.classData());
-                return new Compiled(program, code, bytes, sizes, System.nanoTime() - start);
+                return new Compiled(program, code, bytes, sizes, System.nanoTime() - start, gen.access.memoryAccesses, gen.access.direct);
             }
             plans = replanned;
         }

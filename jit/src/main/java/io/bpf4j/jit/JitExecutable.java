@@ -67,6 +67,19 @@ public final class JitExecutable implements Executable {
         return compiled == null ? Optional.empty() : Optional.of(compiled.classBytes().clone());
     }
 
+    /** Load, store and atomic instructions of the program; 0 when not compiled. */
+    public int memoryAccesses() {
+        return compiled == null ? 0 : compiled.memoryAccesses();
+    }
+
+    /**
+     * Of {@link #memoryAccesses()}, those compiled to direct accesses because the verifier proved their region
+     * (frame slots through r10, packet, context, map values); 0 for an unverified program.
+     */
+    public int directAccesses() {
+        return compiled == null ? 0 : compiled.directAccesses();
+    }
+
     CompiledCode entry() {
         return entry;
     }

@@ -9,6 +9,7 @@ import io.bpf4j.runtime.interpreter.Interpreter;
 import io.bpf4j.runtime.memory.Region;
 import io.bpf4j.runtime.memory.RegionKind;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -69,6 +70,15 @@ final class Runs {
 
     /** Runs in {@code inv} (begun anew). */
     static Outcome run(Engine engine, ProgramImage image, byte[] memory, Invocation inv) {
+        return run(engine, image, memory, inv, null, null);
+    }
+
+    /**
+     * Runs in {@code inv} (begun anew) after setting {@code shared} (a region the programs reach by themselves, e.g. a
+     * map value; may be null) to {@code sharedBytes}; the outcome's memory is the caller memory followed by it.
+     */
+    static Outcome run(Engine engine, ProgramImage image, byte[] memory, Invocation inv, Region shared, byte[] sharedBytes) {
+        if (shared != null) MemorySegment.copy(sharedBytes, 0, shared.segment(), ValueLayout.JAVA_BYTE, 0, sharedBytes.length);
         inv.begin();
         Region region = memory == null ? null : Region.copyOf(RegionKind.CALLER_MEMORY, "input", memory, true);
         long r1 = region == null ? 0 : inv.memory().register(region);
@@ -80,6 +90,11 @@ final class Runs {
             error = e;
         }
         byte[] after = region == null ? new byte[0] : region.segment().toArray(ValueLayout.JAVA_BYTE);
+        if (shared != null) {
+            byte[] s = shared.segment().toArray(ValueLayout.JAVA_BYTE);
+            after = Arrays.copyOf(after, after.length + s.length);
+            System.arraycopy(s, 0, after, after.length - s.length, s.length);
+        }
         return new Outcome(r0, error, inv.executedInstructions(), inv.tailCalls(), after);
     }
 
@@ -106,8 +121,13 @@ final class Runs {
     }
 
     static Outcome[] compare(JitEngine jit, ProgramImage image, byte[] memory, RuntimeOptions options) {
+        return compare(jit, image, memory, options, null, null);
+    }
+
+    /** {@link #compare(JitEngine, ProgramImage, byte[], RuntimeOptions)} with a shared region reset before each run. */
+    static Outcome[] compare(JitEngine jit, ProgramImage image, byte[] memory, RuntimeOptions options, Region shared, byte[] sharedBytes) {
         Invocation[] pair = alignedPair(options);
-        return new Outcome[] {run(INTERPRETER, image, memory, pair[0]), run(jit, image, memory, pair[1])};
+        return new Outcome[] {run(INTERPRETER, image, memory, pair[0], shared, sharedBytes), run(jit, image, memory, pair[1], shared, sharedBytes)};
     }
 
     /** Runs on the interpreter and on the JIT, fails unless they agree in every respect, returns the JIT's outcome. */

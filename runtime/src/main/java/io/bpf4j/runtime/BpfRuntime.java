@@ -27,6 +27,7 @@ import io.bpf4j.runtime.memory.Region;
 import io.bpf4j.runtime.memory.RegionKind;
 import io.bpf4j.verifier.VerificationOptions;
 import io.bpf4j.verifier.VerificationRequest;
+import io.bpf4j.verifier.VerificationResult;
 import io.bpf4j.verifier.Verifier;
 
 import java.util.ArrayList;
@@ -525,12 +526,13 @@ public final class BpfRuntime implements AutoCloseable {
 
     private Program link(String name, ProgramType type, AttachType attachType, Compatibility compat, Instructions insns,
                          List<Object> objects, Map<Integer, MapDefinition> defs, ContextLayout layout, Map<Integer, String> lines) {
+        VerificationResult verified = null;
         if (verifyMode != VerifyMode.NONE) {
             VerificationOptions vo = VerificationOptions.DEFAULT.withPrivileged(verifyMode == VerifyMode.PRIVILEGED).withLogLevel(0).withComplexityLimit(complexityLimit);
             VerificationRequest req = new VerificationRequest(name, insns, type, attachType, defs, layout != null && layout.isRaw() ? layout : null, lines, vo);
-            Verifier.verify(req); // throws io.bpf4j.verifier.ProgramRejectedException: the program is never loaded
+            verified = Verifier.verify(req); // throws io.bpf4j.verifier.ProgramRejectedException: the program is never loaded
         }
-        ProgramImage image = ProgramImage.load(name, insns, helpers, objects);
+        ProgramImage image = ProgramImage.load(name, insns, helpers, objects, verified);
         // Linux: a program that uses a prog array must match its owner, or becomes the owner (at load; only a
         // program that verified and linked claims it; every array is checked before any is claimed)
         for (int pass = 0; pass < 2; pass++) {

@@ -8,6 +8,7 @@ import io.bpf4j.isa.Pseudo;
 import io.bpf4j.isa.text.Disassembler;
 import io.bpf4j.runtime.helpers.HelperRegistry;
 import io.bpf4j.runtime.memory.Region;
+import io.bpf4j.verifier.VerificationResult;
 
 import java.util.List;
 import java.util.Map;
@@ -40,14 +41,17 @@ public final class ProgramImage {
     private final List<Object> objects;
     private final long[] slots;
     private final boolean[] functionEntry;
+    /** What the verifier proved about this very instruction sequence; null when the program was not verified. */
+    private final VerificationResult verification;
     private final Map<Engine, Executable> prepared = new ConcurrentHashMap<>();
     /** The first engine's prepared form, read without a map lookup: a tail call asks for it every time. */
     private volatile Prepared first;
 
     private record Prepared(Engine engine, Executable executable) {}
 
-    private ProgramImage(String name, Instructions instructions, HelperRegistry helpers, List<Object> objects) {
+    private ProgramImage(String name, Instructions instructions, HelperRegistry helpers, List<Object> objects, VerificationResult verification) {
         this.name = name;
+        this.verification = verification;
         this.instructions = instructions;
         this.helpers = helpers;
         this.objects = objects;
@@ -68,12 +72,24 @@ public final class ProgramImage {
      * @throws ProgramLoadException when a call or lddw cannot be resolved, naming pc and instruction
      */
     public static ProgramImage load(String name, Instructions instructions, HelperRegistry helpers, List<?> objects) {
+        return load(name, instructions, helpers, objects, null);
+    }
+
+    /**
+     * Checks and links a program that the verifier accepted exactly as given ({@code instructions} are what it
+     * verified, with the same map objects): engines may rely on its facts ({@link #verification()}), e.g. the JIT
+     * compiles proven memory accesses to direct ones.
+     *
+     * @param verification the verifier's result for these instructions, or null for an unverified program
+     */
+    public static ProgramImage load(String name, Instructions instructions, HelperRegistry helpers, List<?> objects,
+                                    VerificationResult verification) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(helpers, "helpers");
         if (instructions.slotCount() == 0) throw new ProgramLoadException(name, 0, 0, "nothing", "the program has no instructions");
         instructions.checkControlFlow();
         checkLastInstruction(name, instructions);
-        ProgramImage image = new ProgramImage(name, instructions, helpers, List.copyOf(objects));
+        ProgramImage image = new ProgramImage(name, instructions, helpers, List.copyOf(objects), verification);
         image.link();
         return image;
     }
@@ -138,6 +154,14 @@ public final class ProgramImage {
 
     public HelperRegistry helpers() {
         return helpers;
+    }
+
+    /**
+     * The verifier's result for this program (its per-instruction access facts), or null when it was loaded without
+     * verification ({@link VerifyMode#NONE}, or loaded directly): engines must then check everything at run time.
+     */
+    public VerificationResult verification() {
+        return verification;
     }
 
     /** The objects lddw map references name, by index. */

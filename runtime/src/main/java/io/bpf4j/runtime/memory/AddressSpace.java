@@ -76,7 +76,9 @@ public final class AddressSpace {
 
     private static final AtomicInteger GENERATION_SEED = new AtomicInteger(1);
 
-    private final MemorySegment stack = MemorySegment.ofArray(new long[FRAME_SIZE * MAX_FRAMES / 8]);
+    /** Frames 0–7, 64 words each; also what compiled code reads and writes directly ({@link #frameWords}). */
+    private final long[] stackWords = new long[FRAME_SIZE * MAX_FRAMES / 8];
+    private final MemorySegment stack = MemorySegment.ofArray(stackWords);
     /** How many frames an invocation may have open at once (all programs of a chain of tail calls together). */
     private final int frameCapacity;
     /** The deepest open frame, -1 before the first invocation. */
@@ -120,6 +122,7 @@ public final class AddressSpace {
         generation = (GENERATION_SEED.getAndAdd(4099) & 0xffff);
         for (int f = 0; f < MAX_FRAMES; f++) {
             regions[f] = Region.of(RegionKind.STACK, "frame " + f, stack.asSlice((long) f * FRAME_SIZE, FRAME_SIZE), true);
+            regions[f].stackWords = stackWords;
         }
         count = MAX_FRAMES;
     }
@@ -175,7 +178,9 @@ public final class AddressSpace {
         }
         Region region = deepRegions[frame];
         if (region == null) {
-            deepRegions[frame] = region = Region.of(RegionKind.STACK, "frame " + frame, MemorySegment.ofArray(new long[FRAME_SIZE / 8]), true);
+            long[] words = new long[FRAME_SIZE / 8];
+            deepRegions[frame] = region = Region.of(RegionKind.STACK, "frame " + frame, MemorySegment.ofArray(words), true);
+            region.stackWords = words;
         } else {
             region.segment.fill((byte) 0);
         }
@@ -198,6 +203,41 @@ public final class AddressSpace {
                 : frame >= MAX_FRAMES && frame < deepIndex.length && deepIndex[frame] != 0 ? tags[deepIndex[frame]] : 0;
         if (tag == 0) throw new BpfException("stack frame " + frame + " is not open (was Invocation.begin() called?)");
         return ((long) tag << 32) + FRAME_SIZE;
+    }
+
+    /**
+     * For compiled code that addresses its own frame directly: the words backing the live frame whose top (r10) is
+     * {@code fp}, or null when {@code fp} is not exactly the top of a live frame. The frame's bytes are
+     * {@code words[frameWordBase(fp)] .. words[frameWordBase(fp) + 63]}, little-endian within each word (the
+     * byte order of the frame's segment on little-endian hardware; null on any other). A frame is live from its
+     * opening to its closing, so the words stay the frame's for as long as the code that owns the frame runs.
+     */
+    public long[] frameWords(long fp) {
+        int hi = (int) (fp >>> 32);
+        int index = hi & 0xffff;
+        if ((int) fp != FRAME_SIZE || hi == 0 || index >= count || tags[index] != hi || !NATIVE_LITTLE_ENDIAN) return null;
+        return regions[index].stackWords;
+    }
+
+    /** The index in {@link #frameWords} of the first word of the frame whose top is {@code fp}. */
+    public static int frameWordBase(long fp) {
+        int index = (int) (fp >>> 32) & 0xffff;
+        return index < MAX_FRAMES ? index * (FRAME_SIZE / 8) : 0;
+    }
+
+    private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    /**
+     * For engines that cache the region of an access site: the live region {@code address} names if it is one whose
+     * identity cannot change for the rest of the invocation — not a stack frame (frames close and reopen), not an
+     * object handle — else null. With {@code plainOnly}, also null for a context with pointer fields (a 4-byte load
+     * there is not a plain load). An access through the region's segment at {@code address & 0xffffffffL} then does
+     * what this address space's accesses do, as long as the address has the same upper 32 bits.
+     */
+    public Region cacheableRegion(long address, boolean plainOnly) {
+        Region r = regionAt(address);
+        if (r == null || r.kind() == RegionKind.STACK || r.object != null || plainOnly && r.pointerOffsets != null) return null;
+        return r;
     }
 
     /** The deepest open bpf2bpf frame (0 for the entry frame), or -1 when none is open. */

@@ -32,6 +32,8 @@ public final class Region {
      */
     final int[] pointerOffsets;
     final long[] pointerValues;
+    /** A stack frame's backing words (set by the address space that made the frame); null for every other region. */
+    long[] stackWords;
 
     private Region(RegionKind kind, String label, MemorySegment segment, boolean readable, boolean writable, Object object) {
         this(kind, label, segment, readable, writable, object, null);
