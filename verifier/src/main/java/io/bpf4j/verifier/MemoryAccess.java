@@ -328,7 +328,7 @@ final class MemoryAccess {
 
     /**
      * A spilled scalar read back in {@code size} bytes (Linux: the register, then coerce_reg_to_size[_sx]): the
-     * same value when it fits in that many bytes, else only its width is known.
+     * same value when it fits in that many bytes, else its low bytes (sign-extended: only the width is known).
      */
     private static RegState narrowed(RegState reg, int size, boolean signed) {
         if (size == 8) return reg;
@@ -337,7 +337,7 @@ final class MemoryAccess {
             long half = 1L << (size * 8 - 1);
             return b.smin() >= -half && b.smax() < half ? reg : loaded(size, true);
         }
-        return Long.compareUnsigned(b.umax(), (1L << (size * 8)) - 1) <= 0 ? reg : loaded(size, false);
+        return Long.compareUnsigned(b.umax(), (1L << (size * 8)) - 1) <= 0 ? reg : RegState.scalar(b.truncateTo(size));
     }
 
     /**

@@ -123,6 +123,8 @@ class StackModelTest {
                 new Instruction.Atomic(Size.W, AtomicOp.ADD, true, 10, 2, -8), movr(0, 2), exit());
         both("a spilled constant read back narrower at the slot's start", SF, null, mov(1, 7), stx(Size.DW, 10, -8, 1),
                 ldx(Size.B, 1, 10, -8), movr(2, 10), add(2, -16), alur(AluOp.ADD, 2, 1), mov(0, 0), exit());
+        both("a spilled 64-bit constant read back as its low byte", SF, null, lddw(1, 0x1_0000_0007L), stx(Size.DW, 10, -8, 1),
+                ldx(Size.B, 1, 10, -8), movr(2, 10), add(2, -16), alur(AluOp.ADD, 2, 1), mov(0, 0), exit());
 
         // ---- a helper filling the stack (check_mem_size_reg, check_stack_range_initialized)
         Instruction[] variableLength64 = {movr(6, 1), mov(2, 0), movr(3, 10), add(3, -64), ldx(Size.W, 4, 6, 0), alu(AluOp.AND, 4, 63),
