@@ -23,6 +23,9 @@ final class VerifierLog {
             // statistics line then follows on the same line
             Matcher glued = GLUED_STATISTICS.matcher(l);
             if (glued.find() && glued.start() > 0) return l.substring(0, glued.start()).strip();
+            // and "infinite loop detected" follows the instruction it was found at on the same line
+            int loop = l.indexOf("infinite loop detected at insn");
+            if (loop > 0 && INSN.matcher(l).find()) return l.substring(loop);
             // Linux follows some verdicts with a line about the register's range; the verdict is the line before
             if (FOLLOW_UP.matcher(l).matches() && i > 0 && !lines[i - 1].isBlank() && !INSN.matcher(lines[i - 1]).find()) {
                 return lines[i - 1].strip() + " (" + l + ")";

@@ -22,6 +22,15 @@ class VerifierLogReasonTest {
     }
 
     @Test
+    void anInfiniteLoopFoundOnTheInstructionsLineIsTheReason() {
+        String log = "1: (07) r1 += 1                       ; R1=scalar(smin=umin=7,smax=umax=10)\n"
+                + "2: (a5) if r1 < 0xa goto pc-2 infinite loop detected at insn 1\ncur state: R1=scalar() R10=fp0\n"
+                + "old state: R1=Pscalar() R10=fp0\nprocessed 100 insns (limit 1000000) max_states_per_insn 2 total_states 4 "
+                + "peak_states 4 mark_read 0\n";
+        assertThat(VerifierLog.reason(log)).isEqualTo("infinite loop detected at insn 1");
+    }
+
+    @Test
     void aMessageWithoutItsNewlineLosesTheStatisticsGluedToIt() {
         // Linux's "expected prog array map for tail call" has no newline: the statistics follow on the same line
         String log = "3: (85) call bpf_tail_call#12\nexpected prog array map for tail callprocessed 3 insns (limit 1000000) "
