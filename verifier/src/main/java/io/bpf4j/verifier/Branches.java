@@ -27,6 +27,16 @@ final class Branches {
         boolean srcIsReg = j.source() == Source.REG;
         boolean againstZero = !srcIsReg && j.imm() == 0 && !jmp32 && (op == JumpOp.JEQ || op == JumpOp.JNE);
 
+        // Linux's check_cond_jmp_op: without CAP_PERFMON a pointer may only be compared with another packet pointer
+        // (as the source), or, as the destination, tested against 0 when it may be NULL or matched with
+        // data_end (data_meta with data); anything else would let the program learn an address
+        if (srcIsReg && src.isPointer() && !(isPacketAny(dst) && isPacketAny(src)) && !c.privileged) {
+            throw new Checker.Reject(c.pc, "R" + j.src() + " pointer comparison prohibited");
+        }
+        // is_branch_taken: a pointer that cannot be NULL (reg_not_null: a map value, a map, ring-buffer memory,
+        // a socket) is never equal to 0; for other pointers (stack, context, packet) Linux knows no outcome
+        Boolean known = comparedWithZero(j, dst, src);
+        if (known != null) return known ? new Branches(c.st, null) : new Branches(null, c.st);
         // a null check of a may-be-null pointer settles every copy of it
         if (againstZero && dst.type().mayBeNull()) {
             VerifierState isNull = c.st.copy(), nonNull = c.st.copy();
@@ -34,20 +44,13 @@ final class Branches {
             markPtrOrNull(nonNull, dst.id(), false);
             return op == JumpOp.JEQ ? new Branches(isNull, nonNull) : new Branches(nonNull, isNull);
         }
-        // a pointer that cannot be null is never equal to 0
-        if (againstZero && dst.isPointer()) {
-            return op == JumpOp.JEQ ? new Branches(null, c.st) : new Branches(c.st, null);
-        }
         if (srcIsReg && !jmp32 && dst.isPointer() && src.isPointer()) {
             Branches b = packetComparison(c, j, dst, src);
             if (b != null) return b;
         }
-        if (srcIsReg && src.isPointer() && !(dst.isPointer() && isPacketAny(dst) && isPacketAny(src))) {
-            if (!c.privileged) throw new Checker.Reject(c.pc, "R" + j.src() + " pointer comparison prohibited");
-            return new Branches(c.st.copy(), c.st);
-        }
         if (dst.isPointer()) {
             if (!c.privileged) throw new Checker.Reject(c.pc, "R" + j.dst() + " pointer comparison prohibited");
+            // with allow_ptr_leaks both outcomes are explored, the registers unchanged
             return new Branches(c.st.copy(), c.st);
         }
         if (src.isPointer()) {
@@ -76,6 +79,29 @@ final class Branches {
             fallState = c.st;
         }
         return new Branches(takenState, fallState);
+    }
+
+    /**
+     * Linux's is_branch_taken for a pointer and a constant: a pointer that is never NULL compared with 0 by
+     * == or != has a known outcome (true: the jump is taken). Null when the outcome is not known.
+     */
+    private static Boolean comparedWithZero(Instruction.Jump j, RegState dst, RegState src) {
+        if (dst.isPointer() == src.isPointer()) return null;
+        RegState ptr = dst.isPointer() ? dst : src, other = dst.isPointer() ? src : dst;
+        if (!other.isConst() || !neverNull(ptr.type())) return null;
+        long v = other.bounds().constValue();
+        if (j.jmp32() ? (int) v != 0 : v != 0) return null;
+        return switch (j.op()) {
+            case JEQ -> false;
+            case JNE -> true;
+            default -> null;
+        };
+    }
+
+    /** Linux's reg_not_null, for the pointer types bpf4j has. */
+    private static boolean neverNull(RegType t) {
+        return t == RegType.PTR_TO_MAP_VALUE || t == RegType.CONST_PTR_TO_MAP || t == RegType.PTR_TO_RINGBUF_MEM
+                || t == RegType.PTR_TO_SOCK_COMMON;
     }
 
     private static boolean isPacketAny(RegState r) {
