@@ -124,9 +124,10 @@ public final class VerifierCorpus {
         reject("corrupting a spilled pointer", SF, "attempt to corrupt spilled pointer on stack",
                 stx(Size.DW, 10, -8, 1), st(Size.W, 10, -8, 0), mov(0, 0), exit());
 
+        // Linux spills a scalar only at an 8-byte-aligned offset (fp-12 would be plain data: StackModelTest)
         accept("a bounded scalar spilled in 4 bytes keeps its bounds", SF, lookup(HASH,
-                jeq(0, 0, 8), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 7), stx(Size.W, 10, -12, 0),
-                ldx(Size.W, 1, 10, -12), alur(AluOp.ADD, 6, 1), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+                jeq(0, 0, 8), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 7), stx(Size.W, 10, -16, 0),
+                ldx(Size.W, 1, 10, -16), alur(AluOp.ADD, 6, 1), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
         reject("a narrow spill read back wider is only data", SF,
                 "math between map_value pointer and register with unbounded min value is not allowed",
                 lookup(HASH, jeq(0, 0, 9), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 7),
@@ -196,6 +197,11 @@ public final class VerifierCorpus {
         reject("map key never written", SF, "invalid read from stack R2 off=-4 size=4",
                 movr(2, 10), add(2, -4), lddwMap(1, HASH), call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
         reject("map key partly written", SF, "invalid read from stack R2 off -4+2 size 4",
+                st(Size.H, 10, -4, 0), movr(2, 10), add(2, -4), lddwMap(1, HASH),
+                call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
+        // the bytes fp-2 and fp-1 were never written, but they share a slot with a spilled scalar (the 4-byte
+        // store at fp-8): Linux 6.18 takes the whole slot as initialised (check_stack_range_initialized)
+        accept("map key partly written, next to a spilled scalar", SF,
                 st(Size.H, 10, -4, 0), st(Size.W, 10, -8, 0), movr(2, 10), add(2, -4), lddwMap(1, HASH),
                 call(Helper.MAP_LOOKUP_ELEM.id()), mov(0, 0), exit());
         reject("lookup in a prog array", SF, "cannot pass map_type 3 into func bpf_map_lookup_elem#1",
@@ -215,7 +221,8 @@ public final class VerifierCorpus {
 
         accept("array lookup with a constant key needs no null check (Linux 6.14+)", SF,
                 lookup(ARRAY, ldx(Size.DW, 0, 0, 0), exit()));
-        accept("array lookup with constant key 3", SF, st(Size.W, 10, -4, 3), movr(2, 10), add(2, -4), lddwMap(1, ARRAY),
+        // a key Linux knows: a 4-byte spill at an 8-byte-aligned offset (get_constant_map_key)
+        accept("array lookup with constant key 3", SF, st(Size.W, 10, -8, 3), movr(2, 10), add(2, -8), lddwMap(1, ARRAY),
                 call(Helper.MAP_LOOKUP_ELEM.id()), ldx(Size.DW, 0, 0, 0), exit());
         reject("array lookup with a key past max_entries may fail", SF, "R0 invalid mem access 'map_value_or_null'",
                 st(Size.W, 10, -4, 4), movr(2, 10), add(2, -4), lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()),
