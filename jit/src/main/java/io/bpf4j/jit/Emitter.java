@@ -18,6 +18,7 @@ import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.classfile.instruction.SwitchCase;
 import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,6 +83,8 @@ final class Emitter {
     private final Map<Integer, Label> leaving = new TreeMap<>(); // chunk mode: pcs outside the chunk
     private final List<Runnable> deferred = new ArrayList<>(); // stubs emitted after the body
     private Label exitStub; // chunk mode
+    /** In the method of function 0 (not split): where the program starts after the prologue, for self tail calls. */
+    private Label programStart;
     private Label faultHandler;
     private final int from, to;
 
@@ -140,6 +143,10 @@ final class Emitter {
         cob.lload(FP);
         e.storeRegister(10);
         e.prologue();
+        if (f.index() == 0) {
+            e.programStart = cob.newLabel();
+            cob.labelBinding(e.programStart);
+        }
         for (int pc = f.start(); pc < f.end(); pc++) {
             if (gen.layout.jumpTargets.get(pc)) e.labels.put(pc, cob.newLabel());
         }
@@ -1135,6 +1142,22 @@ final class Emitter {
             Label trampoline = cob.newLabel();
             cob.iload(callxIndex);
             cob.ifne(trampoline); // registers were left for a caller that reloads them after a tail call: trampoline
+            if (programStart != null && (gen.liveness.params[0] & ~Liveness.R1) == 0) {
+                // A program tail-calling itself: start over in this method (a loop), with r1 and r10 as they are and
+                // the other registers zero as at entry; the frame, the counters and the region caches stay valid.
+                Label other = cob.newLabel();
+                cob.aload(target);
+                cob.invokevirtual(CD_Object, "getClass", MethodTypeDesc.of(ConstantDescs.CD_Class));
+                cob.ldc(gen.classDesc);
+                cob.if_acmpne(other);
+                for (int r = 0; r <= 9; r++) {
+                    if (r == 1) continue;
+                    cob.lconst_0();
+                    storeRegister(r);
+                }
+                cob.goto_(programStart);
+                cob.labelBinding(other);
+            }
             cob.aload(CTX);
             cob.getfield(CD_JIT_CONTEXT, "invocation", CD_INVOCATION);
             cob.invokevirtual(CD_INVOCATION, "tailCalls", MethodTypeDesc.of(CD_int));

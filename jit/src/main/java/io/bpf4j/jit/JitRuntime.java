@@ -6,6 +6,7 @@ import io.bpf4j.runtime.ExecutionException.Reason;
 import io.bpf4j.runtime.Executable;
 import io.bpf4j.runtime.Invocation;
 import io.bpf4j.runtime.ProgramImage;
+import io.bpf4j.runtime.TailCallTargets;
 import io.bpf4j.runtime.TailCalls;
 import io.bpf4j.runtime.helpers.HelperRegistry;
 import io.bpf4j.runtime.memory.AddressSpace;
@@ -90,8 +91,20 @@ final class JitRuntime {
 
     /** bpf_tail_call: the compiled target, or null when the call falls through ({@link TailCalls#resolve} decides). */
     static CompiledCode tailCall(JitContext ctx, long progArray, long index, TailSite site) {
-        ProgramImage target = TailCalls.resolve(ctx.invocation, progArray, index);
-        if (target == null) return null;
+        Invocation inv = ctx.invocation;
+        ProgramImage target;
+        // The common case without an observer (no tracing, no preemption): the same decisions as TailCalls.resolve
+        // in the same order (index, slot, limit), nobody to tell why a call falls through. Anything else (a handle
+        // that is not a prog array of programs, an observer) takes resolve itself.
+        if (inv.observer() == null && ctx.memory.handleObject(progArray) instanceof TailCallTargets targets) {
+            int slot = (int) index;
+            if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) return null;
+            target = targets.target(slot);
+            if (target == null || !inv.countTailCall(target)) return null;
+        } else {
+            target = TailCalls.resolve(inv, progArray, index);
+            if (target == null) return null;
+        }
         TailSite.Entry last = site.last;
         if (last != null && last.image() == target) return last.code();
         CompiledCode code = ctx.engine.codeFor(target);

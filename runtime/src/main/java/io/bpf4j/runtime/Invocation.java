@@ -78,7 +78,7 @@ public final class Invocation {
         for (int i = 0; i < handleCount; i++) {
             if (handleObjects[i] == object) return handleAddresses[i];
         }
-        long address = memory.register(object instanceof Region r ? r : Region.handle(String.valueOf(object), object));
+        long address = memory.register(object instanceof Region r ? r : handleFor(object));
         if (handleCount == handleObjects.length) {
             handleObjects = java.util.Arrays.copyOf(handleObjects, handleCount * 2);
             handleAddresses = java.util.Arrays.copyOf(handleAddresses, handleCount * 2);
@@ -87,6 +87,27 @@ public final class Invocation {
         handleAddresses[handleCount++] = address;
         return address;
     }
+
+    /**
+     * The handle region of {@code object}, made once and registered again by every later run (a region is an
+     * immutable view; its label, the object's {@code toString}, costs more than the rest of a short run).
+     */
+    private Region handleFor(Object object) {
+        for (int i = 0; i < madeHandles; i++) if (madeHandleObjects[i] == object) return madeHandleRegions[i];
+        Region r = Region.handle(String.valueOf(object), object);
+        if (madeHandles == madeHandleObjects.length) { // a few maps per program: keep the most recent ones
+            System.arraycopy(madeHandleObjects, 1, madeHandleObjects, 0, madeHandles - 1);
+            System.arraycopy(madeHandleRegions, 1, madeHandleRegions, 0, madeHandles - 1);
+            madeHandles--;
+        }
+        madeHandleObjects[madeHandles] = object;
+        madeHandleRegions[madeHandles++] = r;
+        return r;
+    }
+
+    private final Object[] madeHandleObjects = new Object[16];
+    private final Region[] madeHandleRegions = new Region[16];
+    private int madeHandles;
 
     /** Successful tail calls so far in this run. */
     public int tailCalls() {
@@ -186,6 +207,19 @@ public final class Invocation {
     /** Records the program a run starts with, for {@link #currentImage()}; call after {@link #begin()}. */
     public void enter(ProgramImage entry) {
         this.entryImage = entry;
+    }
+
+    /**
+     * For engines' fast path of a tail call that found {@code target} in its slot while no observer is installed
+     * ({@link #observer()} null): counts it and records that the deepest open frame now runs {@code target}, as
+     * {@link TailCalls#resolve} does, and answers true; false, changing nothing, when the limit is reached (the call
+     * falls through).
+     */
+    public boolean countTailCall(ProgramImage target) {
+        if (tailCalls >= options.tailCallLimit()) return false;
+        tailCalls++;
+        recordTailCall(memory.deepestOpenFrame(), target);
+        return true;
     }
 
     /** For the tail call mechanism: the frame at {@code depth} now runs {@code target}. */

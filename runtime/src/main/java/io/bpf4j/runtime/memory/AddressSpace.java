@@ -323,6 +323,17 @@ public final class AddressSpace {
         return object(address, type, type.getSimpleName());
     }
 
+    /**
+     * The object behind a live handle address (offset 0), or null for anything else: for engines' fast paths, which
+     * fall back to {@link #object(long, Class, String)} (and its precise fault) when this answers null.
+     */
+    public Object handleObject(long address) {
+        int hi = (int) (address >>> 32);
+        int index = hi & 0xffff;
+        if ((int) address != 0 || index >= count || tags[index] != hi || hi == 0) return null;
+        return regions[index].object;
+    }
+
     /** {@link #object(long, Class)} with {@code what} naming the expected object in messages (e.g. "prog array"). */
     public <T> T object(long address, Class<T> type, String what) {
         Region r = regionAt(address);
