@@ -20,6 +20,7 @@ import io.bpf4j.runtime.BpfRuntime;
 import io.bpf4j.runtime.Collection;
 import io.bpf4j.runtime.Program;
 import io.bpf4j.runtime.TestRun;
+import io.bpf4j.runtime.VerifyMode;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +40,9 @@ public class SwapStage {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6; // passes over the capture per thread
         List<Packet> capture = PcapReader.readAll(root.resolve("examples/traffic.pcap"));
 
-        try (BpfRuntime runtime = BpfRuntime.builder().cpus(threads).build();
+        // verified as Linux verifies it for root (CAP_PERFMON), as XDP programs are loaded: the firewall reads
+        // headers at variable packet offsets, which Linux refuses without CAP_PERFMON (Spectre v1)
+        try (BpfRuntime runtime = BpfRuntime.builder().cpus(threads).verify(VerifyMode.PRIVILEGED).build();
              Collection firewall = runtime.load(ObjectSpec.read(root.resolve("examples/xdp-firewall/firewall.o")))) {
             Program entry = firewall.program("xdp_entry");
             ProgArray<Program> stages = firewall.progArray("stages");

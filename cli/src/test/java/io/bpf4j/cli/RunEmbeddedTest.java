@@ -18,6 +18,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** 'bpf4j run' on bpf4j's own runtime, end to end: the pipeline, its trace, the limit, and agreement with Linux. */
 class RunEmbeddedTest {
+    /**
+     * The example firewall and tc classifier read headers at variable packet offsets (the IPv4 header's length),
+     * which Linux allows only with CAP_PERFMON (without it, Spectre v1: "pointer arithmetic with it prohibited for
+     * !root"), and are loaded as root like every XDP and tc program: they run with --privileged.
+     */
     static final String FIREWALL = InspectCommandsTest.FIREWALL;
     static final String PCAP = Cli.example("traffic.pcap");
 
@@ -42,7 +47,7 @@ class RunEmbeddedTest {
 
     @Test
     void aDnsAnswerGoesEntryIpv4UdpPolicyAndPasses() throws Exception {
-        Map<String, Object> r = json("run", FIREWALL, "--prog", "xdp_entry", "--data-hex", firstPacketHex(), "--json");
+        Map<String, Object> r = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--data-hex", firstPacketHex(), "--json");
         assertThat(r.get("verdict")).isEqualTo("XDP_PASS");
         assertThat(path(r)).containsExactly("xdp_entry", "parse_ipv4", "parse_udp", "policy");
         // the stages left their 8 bytes of struct meta in front of the packet: l3_off 14, l4_off 34, UDP (17), IPv4
@@ -52,7 +57,7 @@ class RunEmbeddedTest {
 
     @Test
     void theTraceSaysWhyATailCallFellThrough() throws Exception {
-        Cli.Result r = Cli.run("run", FIREWALL, "--prog", "xdp_entry", "--data-hex", firstPacketHex(), "--trace", "--set", "stages[5]=");
+        Cli.Result r = Cli.run("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--data-hex", firstPacketHex(), "--trace", "--set", "stages[5]=");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("  #2 parse_udp\n       tail call stages[5] fell through: slot 5 is empty\n       exit: r0 = XDP_ABORTED");
         assertThat(r.out()).contains("retval    0 (XDP_ABORTED)");
@@ -60,7 +65,7 @@ class RunEmbeddedTest {
 
     @Test
     void aCaptureSummaryCountsVerdictsPathsAndRuns() {
-        Map<String, Object> r = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json");
+        Map<String, Object> r = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--json");
         assertThat(r.get("packets")).isEqualTo(1000L);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> paths = (List<Map<String, Object>>) r.get("paths");
@@ -74,7 +79,7 @@ class RunEmbeddedTest {
 
     @Test
     void tracingOnePacketOfACapture() {
-        Cli.Result r = Cli.run("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--packet", "2", "--trace");
+        Cli.Result r = Cli.run("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--packet", "2", "--trace");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).startsWith("packet 2: IPv4 TCP 10.0.0.145:57686 → 192.0.2.20:443 [PA] (596 bytes) → XDP_PASS\n  #0 xdp_entry\n");
         assertThat(r.out()).contains("tail call stages[2] → parse_tcp");
@@ -82,8 +87,8 @@ class RunEmbeddedTest {
 
     @Test
     void swappingInTheStricterPolicyDropsPingsFromOutside() {
-        Map<String, Object> before = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json");
-        Map<String, Object> after = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--set", "stages[5]=policy_v2");
+        Map<String, Object> before = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--json");
+        Map<String, Object> after = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--set", "stages[5]=policy_v2");
         assertThat(count(after, "XDP_DROP")).isGreaterThan(count(before, "XDP_DROP"));
         assertThat(count(after, "XDP_ABORTED")).isZero();
     }
@@ -96,7 +101,7 @@ class RunEmbeddedTest {
 
     @Test
     void theTcStagesPassStateThroughCb() throws Exception {
-        Map<String, Object> r = json("run", InspectCommandsTest.TC, "--prog", "tc_classify", "--data-hex", firstPacketHex(), "--json");
+        Map<String, Object> r = json("run", InspectCommandsTest.TC, "--privileged", "--prog", "tc_classify", "--data-hex", firstPacketHex(), "--json");
         assertThat(path(r)).containsExactly("tc_classify", "tc_prio");
         @SuppressWarnings("unchecked")
         Map<String, Object> ctx = (Map<String, Object>) r.get("context_fields");
@@ -138,7 +143,7 @@ class RunEmbeddedTest {
 
     @Test
     void severalCpusShareTheCaptureByFlowAndKeepTheirOwnCounters() {
-        Map<String, Object> r = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--cpus", "4", "--dump-map", "stats", "--json");
+        Map<String, Object> r = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--cpus", "4", "--dump-map", "stats", "--json");
         @SuppressWarnings("unchecked")
         Map<String, Object> packetsEntry = ((List<Map<String, Object>>) ((List<Map<String, Object>>) r.get("maps")).getFirst().get("entries")).getFirst();
         assertThat(packetsEntry.get("total")).isEqualTo(1000L);
@@ -146,13 +151,13 @@ class RunEmbeddedTest {
         List<String> perCpu = (List<String>) packetsEntry.get("values");
         assertThat(perCpu).hasSize(4);
         assertThat(perCpu.stream().filter(v -> !v.equals("0000000000000000")).count()).as("CPUs that saw packets").isEqualTo(4);
-        assertThat(count(r, "XDP_DROP")).isEqualTo(count(json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json"), "XDP_DROP"));
+        assertThat(count(r, "XDP_DROP")).isEqualTo(count(json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--json"), "XDP_DROP"));
     }
 
     @Test
     void theJitAgreesWithTheInterpreter() {
-        Map<String, Object> interp = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats", "--engine", "interpreter");
-        Map<String, Object> jit = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats", "--engine", "jit");
+        Map<String, Object> interp = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats", "--engine", "interpreter");
+        Map<String, Object> jit = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--limit", "300", "--dump-map", "stats", "--engine", "jit");
         assertThat(jit.get("verdicts")).isEqualTo(interp.get("verdicts"));
         assertThat(jit.get("paths").toString().replaceAll("median_ns=\\d+", "")).isEqualTo(interp.get("paths").toString().replaceAll("median_ns=\\d+", ""));
         assertThat(jit.get("maps")).isEqualTo(interp.get("maps"));
@@ -160,10 +165,10 @@ class RunEmbeddedTest {
 
     @Test
     void theJitIsTheDefaultEngineAndAnUnknownEngineIsAUsageError() {
-        Cli.Result byDefault = Cli.run("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--limit", "3");
+        Cli.Result byDefault = Cli.run("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--limit", "3");
         assertThat(byDefault.exitCode()).as(byDefault.toString()).isZero();
         assertThat(byDefault.out()).contains("bpf4j jit,");
-        Cli.Result bad = Cli.run("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--engine", "turbo");
+        Cli.Result bad = Cli.run("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--engine", "turbo");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("--engine").doesNotContain("Exception");
     }
@@ -182,8 +187,8 @@ class RunEmbeddedTest {
         }
         Path ng = dir.resolve("traffic.pcapng");
         Files.write(ng, out.toByteArray());
-        Map<String, Object> a = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", ng.toString(), "--json");
-        Map<String, Object> b = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--limit", "50", "--json");
+        Map<String, Object> a = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", ng.toString(), "--json");
+        Map<String, Object> b = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--limit", "50", "--json");
         assertThat(a.get("packets")).isEqualTo(50L);
         assertThat(a.get("verdicts")).isEqualTo(b.get("verdicts"));
         assertThat(a.get("program_runs").toString().replaceAll("estimated_ns_per_run=\\d+", ""))
@@ -209,7 +214,7 @@ class RunEmbeddedTest {
         byte[] all = Files.readAllBytes(Path.of(PCAP));
         Path cut = dir.resolve("cut.pcap");
         Files.write(cut, java.util.Arrays.copyOf(all, 3000));
-        Cli.Result r = Cli.run("run", FIREWALL, "--prog", "xdp_entry", "--pcap", cut.toString());
+        Cli.Result r = Cli.run("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", cut.toString());
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).matches("bpf4j run: .*cut.pcap: packet \\d+ ends mid-record: its header says \\d+ bytes but only \\d+ are left; "
                 + "the capture is truncated \\(at byte \\d+\\)\\n");
@@ -222,8 +227,8 @@ class RunEmbeddedTest {
         String why = KernelSupport.probe().unavailableReason(ProgramType.XDP);
         assumeTrue(why == null, "no kernel to compare with: " + why);
         Path ours = dir.resolve("ours.pcap"), linux = dir.resolve("linux.pcap");
-        Map<String, Object> a = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--dump-map", "stats", "--out", ours.toString());
-        Map<String, Object> b = json("run", FIREWALL, "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--dump-map", "stats", "--out", linux.toString(), "--kernel");
+        Map<String, Object> a = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--dump-map", "stats", "--out", ours.toString());
+        Map<String, Object> b = json("run", FIREWALL, "--privileged", "--prog", "xdp_entry", "--pcap", PCAP, "--json", "--dump-map", "stats", "--out", linux.toString(), "--kernel");
         assertThat(a.get("verdicts")).isEqualTo(b.get("verdicts"));
         assertThat(totals(a)).isEqualTo(totals(b));
         assertThat(Files.readAllBytes(ours)).isEqualTo(Files.readAllBytes(linux));

@@ -97,8 +97,10 @@ class KernelObjectDifferentialTest {
         List<DifferentialHarness.Reproducer> reproducers = new ArrayList<>();
         java.util.SortedMap<String, String> none = new TreeMap<>(), kernelMaps = new TreeMap<>(), bpf4jMaps = new TreeMap<>();
         try (KernelCollection kernel = KernelCollection.load(spec);
+             // verified as the kernel verifies for this root process (CAP_PERFMON): subprogs.o's xdp_squares measures
+             // the packet as data_end - data, which Linux allows only then
              BpfRuntime runtime = BpfRuntime.builder().cpus(PossibleCpus.count()).engine(engine)
-                     .tailCallLimit(RuntimeOptions.LINUX_TAIL_CALL_LIMIT).randomSeed(1).build();
+                     .tailCallLimit(RuntimeOptions.LINUX_TAIL_CALL_LIMIT).randomSeed(1).verify(io.bpf4j.runtime.VerifyMode.PRIVILEGED).build();
              Collection bpf4j = runtime.load(spec)) {
             List<byte[]> packets = packets();
             for (ProgramSpec p : spec.programs()) {

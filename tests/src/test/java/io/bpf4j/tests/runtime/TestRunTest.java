@@ -210,7 +210,9 @@ class TestRunTest {
     void eachRepetitionStartsFromTheInputLayoutAsLinuxDoes(Engine engine) {
         // Measured on Linux 6.18: the example firewall, which grows data_meta, passes on every one of 5 repetitions;
         // if the metadata grew across repetitions, the fifth would exceed 32 bytes and abort.
-        try (BpfRuntime rt = rt(engine)) {
+        // verified as root's programs are: it measures the metadata as data - data_meta, and Linux subtracts
+        // pointers only with CAP_PERFMON
+        try (BpfRuntime rt = BpfRuntime.builder().cpus(2).engine(engine).verify(io.bpf4j.runtime.VerifyMode.PRIVILEGED).build()) {
             Program p = rt.load("meta", ProgramType.XDP, code("r6 = r1\nr2 = -8\ncall 54\nif r0 != 0 goto +5"
                     + "\nr2 = *(u32 *)(r6 + 0)\nr3 = *(u32 *)(r6 + 8)\nr2 -= r3\nr0 = r2\nexit\nr0 = 99\nexit"), List.of());
             assertThat(p.testRun(TestRun.of(Asm.packet(64)).withRepeat(5)).retval()).as("metadata length after the last repetition").isEqualTo(8);
