@@ -66,6 +66,60 @@ final class EdgeCases {
         return used;
     }
 
+    /**
+     * What Linux's stack model records and what follows from it (check_stack_write_fixed_off, get_constant_map_key,
+     * check_mem_size_reg, check_stack_range_initialized, grow_stack_state): spills only at 8-byte-aligned offsets,
+     * array keys known only from zero bytes or a spill of exactly key_size, a helper's variable length checked as
+     * a read, zero-sized helper accesses bounds-checked, the stack depth of reads.
+     */
+    private static void stackFacts() {
+        Instruction[] arrayLookup = {lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()), ldx(Size.DW, 0, 0, 0), mov(0, 2), exit()};
+        edge("array lookup, key 0 from four zero bytes stored one by one", XDP, concat(new Instruction[] {st(Size.B, 10, -4, 0),
+                st(Size.B, 10, -3, 0), st(Size.B, 10, -2, 0), st(Size.B, 10, -1, 0), movr(2, 10), add(2, -4)}, arrayLookup));
+        edge("array lookup, key 0 from a zero register stored at fp-4", XDP, concat(new Instruction[] {mov(3, 0),
+                stx(Size.W, 10, -4, 3), movr(2, 10), add(2, -4)}, arrayLookup));
+        edge("array lookup, key 1 spilled as 8 bytes, key in its upper half", XDP, concat(new Instruction[] {mov(3, 1),
+                stx(Size.DW, 10, -8, 3), movr(2, 10), add(2, -4)}, arrayLookup));
+        edge("array lookup, key 1 stored at fp-8, then bytes written at fp-4", XDP, concat(new Instruction[] {st(Size.W, 10, -8, 1),
+                st(Size.W, 10, -4, 0), movr(2, 10), add(2, -8)}, arrayLookup));
+        edge("array lookup, key 1 stored at fp-16 as a 2-byte immediate", XDP, concat(new Instruction[] {st(Size.W, 10, -16, 0),
+                st(Size.H, 10, -16, 1), movr(2, 10), add(2, -16)}, arrayLookup));
+        edge("array lookup, key -1 stored at fp-8", XDP, concat(new Instruction[] {st(Size.W, 10, -8, -1), movr(2, 10), add(2, -8)},
+                arrayLookup));
+        edge("a bounded scalar spilled in 4 bytes at fp-8 keeps its bounds", SF, lookup(HASH,
+                jeq(0, 0, 8), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 7), stx(Size.W, 10, -8, 0),
+                ldx(Size.W, 1, 10, -8), alur(AluOp.ADD, 6, 1), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+        edge("a bounded scalar stored in 4 bytes at fp-12 is only data", SF, lookup(HASH,
+                jeq(0, 0, 8), movr(6, 0), call(Helper.GET_PRANDOM_U32.id()), alu(AluOp.AND, 0, 7), stx(Size.W, 10, -12, 0),
+                ldx(Size.W, 1, 10, -12), alur(AluOp.ADD, 6, 1), ldx(Size.B, 0, 6, 0), exit(), mov(0, 0), exit()));
+        Instruction[] variableLength = {ldx(Size.W, 4, 6, 0), alu(AluOp.AND, 4, 7), add(4, 1), movr(1, 6), mov(2, 0), movr(3, 10),
+                add(3, -8), call(Helper.SKB_LOAD_BYTES.id()), mov(0, 0), exit()};
+        edge("skb_load_bytes with a variable length over a 4-byte spill", TC, concat(new Instruction[] {movr(6, 1), mov(5, 3),
+                stx(Size.W, 10, -8, 5)}, variableLength));
+        edge("skb_load_bytes with a variable length over half-written stack", TC, concat(new Instruction[] {movr(6, 1),
+                st(Size.W, 10, -4, 3)}, variableLength));
+        edge("skb_load_bytes with a variable length over zero bytes, then read", TC, movr(6, 1), st(Size.DW, 10, -8, 0),
+                ldx(Size.W, 4, 6, 0), alu(AluOp.AND, 4, 7), add(4, 1), movr(1, 6), mov(2, 0), movr(3, 10), add(3, -8),
+                call(Helper.SKB_LOAD_BYTES.id()), ldx(Size.W, 0, 10, -8), exit());
+        Instruction[] zeroSized = {mov(2, 0), mov(3, 0), mov(4, 0), mov(5, 0), call(Helper.CSUM_DIFF.id()), mov(0, 0), exit()};
+        edge("csum_diff of zero bytes at the frame pointer", TC, concat(new Instruction[] {movr(1, 10)}, zeroSized));
+        edge("csum_diff of zero bytes at unwritten stack", TC, concat(new Instruction[] {movr(1, 10), add(1, -8)}, zeroSized));
+        edge("csum_diff of zero bytes below the frame", TC, concat(new Instruction[] {movr(1, 10), add(1, -8), mov(6, -512),
+                alur(AluOp.ADD, 1, 6)}, zeroSized));
+        edge("combined stack over 512 through a map key read deep", SF, movr(2, 10), add(2, -504), lddwMap(1, HASH),
+                call(Helper.MAP_LOOKUP_ELEM.id()), callLocal(2), mov(0, 0), exit(), st(Size.DW, 10, -16, 0), mov(0, 0), exit());
+        edge("atomic add on a 4-byte spill", SF, mov(1, 3), stx(Size.W, 10, -8, 1), mov(2, 1),
+                new Instruction.Atomic(Size.W, io.bpf4j.isa.AtomicOp.ADD, true, 10, 2, -8), movr(0, 2), exit());
+        edge("a spilled constant read back narrower at the slot's start", SF, mov(1, 7), stx(Size.DW, 10, -8, 1),
+                ldx(Size.B, 1, 10, -8), movr(2, 10), add(2, -16), alur(AluOp.ADD, 2, 1), mov(0, 0), exit());
+        edge("a spilled 64-bit constant read back as its low byte", SF, lddw(1, 0x1_0000_0007L), stx(Size.DW, 10, -8, 1),
+                ldx(Size.B, 1, 10, -8), movr(2, 10), add(2, -16), alur(AluOp.ADD, 2, 1), mov(0, 0), exit());
+        edge("array lookup, key 3 stored at fp-8", XDP, concat(new Instruction[] {st(Size.W, 10, -8, 3), movr(2, 10), add(2, -8)},
+                arrayLookup));
+        edge("array lookup, key 4 stored at fp-8", XDP, concat(new Instruction[] {st(Size.W, 10, -8, 4), movr(2, 10), add(2, -8)},
+                arrayLookup));
+    }
+
     /** The usual map lookup with a zeroed 4-byte key at fp-4; R0 is map_value_or_null afterwards. */
     private static Instruction[] lookup(int map, Instruction... after) {
         List<Instruction> l = new ArrayList<>(List.of(
@@ -417,6 +471,8 @@ final class EdgeCases {
         edge("xdp_load_bytes into the stack", XDP, mov(2, 0), movr(3, 10), add(3, -16), mov(4, 8), call(Helper.XDP_LOAD_BYTES.id()),
                 mov(0, 2), exit());
 
+        stackFacts();
+
         // the stack depth Linux counts includes reads (of unwritten stack, privileged) through a pointer copy
         edge("combined stack over 512 through a deep read", SF, movr(8, 10), add(8, -504), ldx(Size.B, 7, 8, 0), callLocal(2),
                 mov(0, 0), exit(), st(Size.DW, 10, -16, 0), mov(0, 0), exit());
@@ -426,6 +482,8 @@ final class EdgeCases {
         edge("frame pointer plus skb->len, not dereferenced", TC, ldx(Size.W, 9, 1, 0), movr(8, 10), add(8, -16), alur(AluOp.ADD, 9, 8),
                 mov(0, 0), exit());
 
+        pointerRules(pktHeader);
+
         // return values
         edge("xdp returns an out-of-range action", XDP, mov(0, 100), exit());
         edge("xdp returns -1", XDP, mov(0, -1), exit());
@@ -433,6 +491,105 @@ final class EdgeCases {
         edge("tc returns the frame pointer", TC, movr(0, 10), exit());
         edge("socket filter returns a 32-bit half of a pointer", SF, mov32r(0, 10), exit());
     }
+    /**
+     * Linux's rules for ALU operations and comparisons on pointers (adjust_ptr_min_max_vals,
+     * adjust_reg_min_max_vals, check_cond_jmp_op, sanitize_ptr_alu): only += and -= with a scalar in any mode,
+     * pointer − pointer and pointer comparisons only with CAP_PERFMON, and without CAP_PERFMON (Spectre v1) no
+     * register offsets on pointers other than stack and map values, no arithmetic out of the object, one shape
+     * per instruction on every path.
+     */
+    private static void pointerRules(Instruction[] pktHeader) {
+        // 1. operators other than += and -=, either operand a pointer, every mode
+        edge("pointer OR a constant", SF, alu(AluOp.OR, 1, 1), mov(0, 0), exit());
+        edge("pointer XOR a constant", SF, alu(AluOp.XOR, 1, 1), mov(0, 0), exit());
+        edge("pointer shifted left", SF, alu(AluOp.LSH, 1, 1), mov(0, 0), exit());
+        edge("pointer shifted right", SF, movr(2, 10), alu(AluOp.RSH, 2, 3), mov(0, 0), exit());
+        edge("pointer divided", SF, movr(2, 10), alu(AluOp.DIV, 2, 2), mov(0, 0), exit());
+        edge("pointer modulo", SF, movr(2, 10), alu(AluOp.MOD, 2, 7), mov(0, 0), exit());
+        edge("pointer negated", SF, movr(2, 10), alu(AluOp.NEG, 2, 0), movr(0, 2), exit());
+        edge("pointer byte-swapped", SF, movr(2, 10), new Instruction.Endian(io.bpf4j.isa.EndianOp.TO_BE, 2, 64), mov(0, 0), exit());
+        edge("scalar AND the frame pointer", SF, mov(1, 5), alur(AluOp.AND, 1, 10), mov(0, 0), exit());
+        edge("scalar multiplied by a pointer", SF, mov(2, 5), alur(AluOp.MUL, 2, 1), mov(0, 0), exit());
+        edge("pointer AND an unknown scalar", SF, ldx(Size.W, 2, 1, 0), alur(AluOp.AND, 1, 2), mov(0, 0), exit());
+        edge("pointer AND a bounded scalar", SF, ldx(Size.W, 2, 1, 0), alu(AluOp.AND, 2, 7), alur(AluOp.AND, 1, 2), mov(0, 0), exit());
+        edge("pointer plus pointer", SF, movr(2, 10), alur(AluOp.ADD, 2, 1), mov(0, 0), exit());
+        edge("pointer OR pointer", SF, movr(2, 10), alur(AluOp.OR, 2, 1), mov(0, 0), exit());
+        edge("32-bit pointer minus a constant", SF, movr(2, 10), alu32(AluOp.SUB, 2, 8), mov(0, 0), exit());
+        edge("32-bit scalar minus a pointer", SF, mov(2, 8), Instruction.Alu.reg(false, AluOp.SUB, 2, 10), mov(0, 0), exit());
+        edge("32-bit pointer minus pointer", SF, movr(2, 10), Instruction.Alu.reg(false, AluOp.SUB, 2, 1), mov(0, 0), exit());
+        edge("32-bit pointer AND a constant", SF, movr(2, 10), alu32(AluOp.AND, 2, 8), mov(0, 0), exit());
+        edge("pointer sign-extended", SF, movr(2, 10), Instruction.Alu.reg(true, AluOp.MOVSX32, 3, 2), mov(0, 0), exit());
+        edge("pointer AND then dereferenced", SF, movr(2, 10), alu(AluOp.AND, 2, -8), ldx(Size.DW, 0, 2, 0), exit());
+        edge("map value AND a constant", SF, lookup(HASH, jeq(0, 0, 1), alu(AluOp.AND, 0, 4), mov(0, 0), exit()));
+
+        // 2. pointer − pointer
+        edge("data - data_meta", XDP, ldx(Size.W, 2, 1, 8), ldx(Size.W, 3, 1, 0), alur(AluOp.SUB, 3, 2), mov(0, 0), exit());
+        edge("frame pointer minus its copy", SF, movr(2, 10), add(2, -8), movr(3, 10), alur(AluOp.SUB, 3, 2), mov(0, 0), exit());
+        edge("map value minus map value", SF, lookup(HASH, jeq(0, 0, 2), movr(1, 0), alur(AluOp.SUB, 1, 0), mov(0, 0), exit()));
+
+        // 3. comparisons involving pointers
+        edge("data_meta compared with 0", XDP, ldx(Size.W, 2, 1, 8), jeq(2, 0, 1), mov(0, 1), mov(0, 2), exit());
+        edge("frame pointer compared with 0", SF, jeq(10, 0, 1), mov(0, 1), mov(0, 2), exit());
+        edge("frame pointer equal to 0 leads to a bad read", SF, jeq(10, 0, 2), mov(0, 0), exit(), ldx(Size.W, 0, 1, 1000), exit());
+        edge("context compared with a constant", SF, jmp(JumpOp.JGT, 1, 100, 1), mov(0, 1), mov(0, 2), exit());
+        edge("packet pointer compared with 0", XDP, ldx(Size.W, 2, 1, 0), jne(2, 0, 1), mov(0, 1), mov(0, 2), exit());
+        edge("checked map value compared with 0 again", SF, lookup(HASH, jeq(0, 0, 3), jeq(0, 0, 1), mov(0, 0), exit(), mov(0, 0), exit()));
+        edge("checked map value equal to 0 leads to a bad read", SF, lookup(HASH, jeq(0, 0, 3), jne(0, 0, 1), ldx(Size.DW, 0, 9, 0), mov(0, 0), exit()));
+        edge("map value or null compared with 1", SF, lookup(HASH, jeq(0, 1, 1), mov(0, 0), mov(0, 0), exit()));
+        edge("map value or null jmp32 null check", SF, lookup(HASH, new Instruction.Jump(true, JumpOp.JEQ, 0, io.bpf4j.isa.Source.IMM, 0, 1, 0),
+                ldx(Size.DW, 0, 0, 0), mov(0, 0), exit()));
+        edge("map pointer compared with 0", SF, lddwMap(1, HASH), jeq(1, 0, 1), mov(0, 1), mov(0, 2), exit());
+        edge("scalar compared with the frame pointer", SF, mov(2, 0), jmpr(JumpOp.JEQ, 2, 10, 1), mov(0, 1), mov(0, 2), exit());
+        edge("context compared with the frame pointer", SF, jmpr(JumpOp.JGT, 1, 10, 1), mov(0, 1), mov(0, 2), exit());
+        edge("packet pointer equal to another packet pointer", XDP, concat(pktHeader, jmpr(JumpOp.JEQ, 4, 2, 1), mov(0, 1), mov(0, 2), exit()));
+        edge("packet pointer compared with a packet pointer", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 2, 1), mov(0, 1), mov(0, 2), exit()));
+        edge("packet end compared with 0", XDP, ldx(Size.W, 3, 1, 4), jeq(3, 0, 1), mov(0, 1), mov(0, 2), exit());
+        edge("packet length check the allowed way", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 2), ldx(Size.W, 0, 2, 0), exit(),
+                mov(0, 2), exit()));
+
+        // 4. Spectre v1 (bypass_spec_v1 = CAP_PERFMON): what Linux cannot mask it refuses
+        edge("packet pointer plus a constant register", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 4), mov(5, 4), alur(AluOp.ADD, 2, 5),
+                ldx(Size.B, 0, 2, 0), exit(), mov(0, 2), exit()));
+        edge("packet pointer minus a bounded register", XDP, concat(pktHeader, jmpr(JumpOp.JGT, 4, 3, 5), ldx(Size.B, 5, 2, 0), alu(AluOp.AND, 5, 3),
+                alur(AluOp.SUB, 4, 5), ldx(Size.B, 0, 4, -1), exit(), mov(0, 2), exit()));
+        edge("context plus a constant register", SF, mov(2, 4), alur(AluOp.ADD, 1, 2), ldx(Size.W, 0, 1, 0), exit());
+        edge("map value plus a bounded register", SF, lookup(HASH, jeq(0, 0, 5), ldx(Size.W, 1, 0, 0), alu(AluOp.AND, 1, 7),
+                alur(AluOp.ADD, 0, 1), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
+        edge("map value plus a register into its last byte", SF, lookup(HASH, jeq(0, 0, 6), ldx(Size.W, 1, 0, 0), alu(AluOp.AND, 1, 1),
+                add(1, 6), alur(AluOp.ADD, 0, 1), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
+        edge("map value plus a register past its end", SF, lookup(HASH, jeq(0, 0, 6), ldx(Size.W, 1, 0, 0), alu(AluOp.AND, 1, 15),
+                add(1, 8), alur(AluOp.ADD, 0, 1), mov(0, 0), exit(), mov(0, 0), exit()));
+        edge("map value plus a constant past its end", SF, lookup(HASH, jeq(0, 0, 2), add(0, 8), mov(0, 0), exit(), mov(0, 0), exit()));
+        edge("map value minus a constant register", SF, lookup(HASH, jeq(0, 0, 5), add(0, 4), mov(1, 2), alur(AluOp.SUB, 0, 1),
+                ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
+        edge("map value plus a register with mixed signs", SF, lookup(HASH, jeq(0, 0, 6), ldx(Size.W, 1, 0, 0), alu(AluOp.AND, 1, 7),
+                add(1, -2), alur(AluOp.ADD, 0, 1), mov(0, 0), exit(), mov(0, 0), exit()));
+        edge("stack pointer plus a constant register", SF, movr(2, 10), mov(3, -8), alur(AluOp.ADD, 2, 3), st(Size.DW, 2, 0, 1),
+                ldx(Size.DW, 0, 10, -8), exit());
+        edge("stack pointer plus a bounded register", SF, ldx(Size.W, 3, 1, 0), alu(AluOp.AND, 3, 7), movr(2, 10), add(2, -16),
+                alur(AluOp.ADD, 2, 3), mov(0, 0), exit());
+        edge("stack pointer minus a register", SF, movr(2, 10), mov(3, 8), alur(AluOp.SUB, 2, 3), st(Size.DW, 2, 0, 1), mov(0, 0), exit());
+        edge("stack pointer minus a constant", SF, movr(2, 10), alu(AluOp.SUB, 2, 8), st(Size.DW, 2, 0, 1), mov(0, 0), exit());
+        edge("ringbuf memory compared with 0 again", SF, lddwMap(1, RINGBUF), mov(2, 8), mov(3, 0), call(Helper.RINGBUF_RESERVE.id()),
+                jeq(0, 0, 6), jne(0, 0, 1), ldx(Size.W, 0, 1, 1000), movr(1, 0), mov(2, 0), call(Helper.RINGBUF_DISCARD.id()), mov(0, 0), exit());
+        edge("stack pointer moved out of the frame by a register", SF, movr(2, 10), mov(3, 8), alur(AluOp.ADD, 2, 3), mov(0, 0), exit());
+        edge("stack pointer below the frame", SF, movr(2, 10), add(2, -520), mov(0, 0), exit());
+        edge("stack pointer at the frame's top", SF, movr(2, 10), add(2, -8), add(2, 8), mov(0, 0), exit());
+        edge("scalar register plus the frame pointer", SF, mov(2, -8), alur(AluOp.ADD, 2, 10), st(Size.DW, 2, 0, 1), mov(0, 0), exit());
+        // the same instruction adds to different stack offsets on two paths
+        edge("one instruction adds to two stack offsets", SF, ldx(Size.W, 4, 1, 0), movr(2, 10), add(2, -8), jeq(4, 0, 1), add(2, -8),
+                mov(3, -8), alur(AluOp.ADD, 2, 3), st(Size.DW, 2, 0, 1), mov(0, 0), exit());
+        edge("one instruction adds a pointer and a scalar", SF, ldx(Size.W, 4, 1, 0), movr(2, 10), jeq(4, 0, 1), mov(2, 7),
+                mov(3, -8), alur(AluOp.ADD, 2, 3), mov(0, 0), exit());
+        edge("one instruction adds to two maps", SF, concat(lookup(HASH, jeq(0, 0, 14), movr(6, 0)), st(Size.W, 10, -4, 0), movr(2, 10), add(2, -4),
+                lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()), jeq(0, 0, 5), ldx(Size.W, 4, 6, 0), jeq(4, 0, 1), movr(0, 6),
+                mov(3, 4), alur(AluOp.ADD, 0, 3), mov(0, 0), exit()));
+        edge("one instruction adds two constants to a map value", SF, lookup(HASH, jeq(0, 0, 7), ldx(Size.W, 4, 0, 0), mov(3, 4), jeq(4, 0, 1),
+                mov(3, 2), alur(AluOp.ADD, 0, 3), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
+        edge("one instruction adds two ranges to a map value", SF, lookup(HASH, jeq(0, 0, 8), ldx(Size.W, 4, 0, 0), movr(3, 4),
+                alu(AluOp.AND, 3, 3), jeq(4, 0, 1), alu(AluOp.AND, 3, 1), alur(AluOp.ADD, 0, 3), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
+    }
+
     /**
      * main → f1 → … → f(n-1): {@code n} frames. With {@code deadLast} the last call sits on a branch no path
      * takes, so only the static call-graph check sees it.

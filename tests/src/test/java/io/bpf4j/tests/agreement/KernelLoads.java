@@ -75,18 +75,9 @@ final class KernelLoads {
         }
     }
 
-    /**
-     * The exception's summary, except where the kernel ends its log with state dumps after the reason
-     * ("infinite loop detected at insn 1", then "cur state: …", "old state: …"): then the reason line is named.
-     */
+    /** The exception's summary: the kernel's reason line (picked by the linux backend's log reader) and the errno. */
     static String message(ProgramRejectedException e) {
-        String m = e.getMessage();
-        if (!m.contains("old state:") && !m.contains("cur state:")) return m;
-        String[] lines = e.log().split("\n");
-        for (int i = lines.length - 1; i > 0; i--) {
-            if (lines[i].startsWith("cur state:")) return lines[i - 1].strip() + " — " + m;
-        }
-        return m;
+        return e.getMessage();
     }
 
     /** EPERM with every capability (lockdown, no trampolines), or a type this kernel was built without. */

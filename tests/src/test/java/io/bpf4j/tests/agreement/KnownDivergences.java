@@ -62,19 +62,6 @@ record KnownDivergences(Mode mode, Pattern kernelMessage, Predicate<Judgement> c
     }
 
     static final List<KnownDivergences> ALL = List.of(
-            new KnownDivergences(null, Pattern.compile("bitwise operator \\S+ on pointer prohibited|pointer arithmetic with \\S+ operator prohibited"),
-                    "adjust_ptr_min_max_vals(): only += and -= (with a scalar) are allowed on pointers, with or without"
-                            + " CAP_PERFMON; bpf4j's privileged mode accepts &=, |=, *=, … on a pointer (the result is a scalar there)"),
-            new KnownDivergences(Mode.UNPRIVILEGED, Pattern.compile("pointer -= pointer prohibited"),
-                    "adjust_reg_min_max_vals(): pointer − pointer is allowed only with allow_ptr_leaks (CAP_PERFMON), even"
-                            + " data_end − data; bpf4j's default mode accepts it for packet pointers"),
-            new KnownDivergences(Mode.UNPRIVILEGED, Pattern.compile("pointer comparison prohibited"),
-                    "check_cond_jmp_op(): without CAP_PERFMON a pointer that cannot be NULL (e.g. xdp_md->data_meta as"
-                            + " pkt_meta) may not be compared with a constant; bpf4j takes `if r2 == 0` as a null check"),
-            new KnownDivergences(Mode.UNPRIVILEGED, Pattern.compile("pointer arithmetic with it prohibited for !root"),
-                    "Spectre v1 masking (sanitize_ptr_alu(), bypass_spec_v1 = CAP_PERFMON): without it Linux refuses"
-                            + " pointer arithmetic it cannot mask — a variable offset on a packet pointer, or pointer/offset pairs"
-                            + " that differ between paths; bpf4j does not model Spectre masking (docs/ARCHITECTURE.md)"),
             new KnownDivergences(Mode.UNPRIVILEGED, Pattern.compile("invalid read from stack R3 off"), KnownDivergences::atHelperWithVariableLength,
                     "check_mem_size_reg(): when a helper's size argument is not a constant, Linux drops the helper's"
                             + " \"uninitialised memory\" allowance and checks the whole range as a read, so that the program"
