@@ -588,6 +588,14 @@ final class EdgeCases {
                 mov(3, 2), alur(AluOp.ADD, 0, 3), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
         edge("one instruction adds two ranges to a map value", SF, lookup(HASH, jeq(0, 0, 8), ldx(Size.W, 4, 0, 0), movr(3, 4),
                 alu(AluOp.AND, 3, 3), jeq(4, 0, 1), alu(AluOp.AND, 3, 1), alur(AluOp.ADD, 0, 3), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
+        // the wider range first, the narrower one on the branch explored later: Linux stops pruning on scalars once an
+        // instruction was sanitized (explore_alu_limits), so the second path still reaches the addition
+        edge("one instruction adds a wide, then a narrow range to a map value", SF, lookup(HASH, jeq(0, 0, 12), ldx(Size.W, 4, 0, 0),
+                movr(3, 4), alu(AluOp.AND, 3, 1), mov(5, 0), mov(6, 0), mov(7, 0), jeq(4, 0, 2), movr(3, 4), alu(AluOp.AND, 3, 3),
+                alur(AluOp.ADD, 0, 3), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
+        edge("one instruction adds a narrow, then a wide range to a map value", SF, lookup(HASH, jeq(0, 0, 12), ldx(Size.W, 4, 0, 0),
+                movr(3, 4), alu(AluOp.AND, 3, 3), mov(5, 0), mov(6, 0), mov(7, 0), jeq(4, 0, 2), movr(3, 4), alu(AluOp.AND, 3, 1),
+                alur(AluOp.ADD, 0, 3), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
     }
 
     /**
