@@ -5,7 +5,8 @@ package io.bpf4j.verifier;
  *
  * @param privileged      mirror Linux with CAP_PERFMON: reading stack the program never wrote is allowed (the
  *                        frame's old bytes are seen), pointers may be compared, subtracted, returned and stored
- *                        into maps. The default (false) is Linux without CAP_PERFMON, and the seed's rule: a
+ *                        into maps, and Linux's Spectre v1 limits on pointer arithmetic (bypass_spec_v1) do not
+ *                        apply. The default (false) is Linux without CAP_PERFMON, and the seed's rule: a
  *                        program may only read stack and registers it wrote itself
  * @param logLevel        Linux's log-level bits: 0 no log, 1 the instructions of the paths explored, 2 also the
  *                        register state at each branch and checkpoint, 4 also statistics (stack depth)
