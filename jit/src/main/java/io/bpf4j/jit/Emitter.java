@@ -852,10 +852,18 @@ final class Emitter {
         if (value == null && context && bytes == 4 && cacheUsed[AccessPlan.PACKET - AccessPlan.PACKET]) {
             // ctx->data and friends: fill the packet cache here, before the loops that read the packet, so that a
             // miss inside a loop never happens and the JVM sees the cached segment as invariant there
-            Label skip = cob.newLabel();
+            Label skip = cob.newLabel(), skipPopped = cob.newLabel();
             int p = AccessPlan.PACKET - AccessPlan.PACKET;
             cob.dup2();
             cob.lstore(addr);
+            cob.lload(addr);
+            cob.bipush(32);
+            cob.lushr();
+            cob.l2i();
+            cob.dup();
+            cob.ifeq(skipPopped); // a plain number: no region
+            cob.iload(cacheTag(p));
+            cob.if_icmpeq(skip); // already cached (data_end after data)
             cob.aload(mem);
             cob.lload(addr);
             cob.iconst_1();
@@ -873,6 +881,9 @@ final class Emitter {
             cob.lushr();
             cob.l2i();
             cob.istore(cacheTag(p));
+            cob.goto_(skip);
+            cob.labelBinding(skipPopped);
+            cob.pop();
             cob.labelBinding(skip);
         }
     }
