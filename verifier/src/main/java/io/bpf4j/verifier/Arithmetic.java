@@ -171,6 +171,9 @@ final class Arithmetic {
             }
             maskToLeft = op == AluOp.ADD ? ob.smin() < 0 : ob.smin() >= 0;
             limitBefore = ptrLimit(ptr, maskToLeft, ptrReg, a);
+            // from now on states are pruned only on equal scalars, so that no path through such an instruction is
+            // cut short by a state whose offset there differs (Linux's explore_alu_limits)
+            if (!ob.isConst()) exploreAluLimits = true;
         }
 
         RegState result;
@@ -196,6 +199,9 @@ final class Arithmetic {
 
     /** Linux's BPF_ALU_* sanitation states: what one instruction did on the paths seen so far. */
     private static final int ALU_SANITIZE_SRC = 1, ALU_SANITIZE_DST = 2, ALU_NEG_VALUE = 4, ALU_NON_POINTER = 8, ALU_IMMEDIATE = 16;
+
+    /** Set once an instruction moved a pointer by an unknown scalar without CAP_PERFMON: prune on equal scalars only. */
+    boolean exploreAluLimits;
 
     /** Per instruction: the sanitation state and limit of the first path through it (Linux's insn_aux_data). */
     private final java.util.Map<Integer, long[]> sanitation = new java.util.HashMap<>();

@@ -229,7 +229,7 @@ final class Checker {
                     throw new Reject(pc, "infinite loop detected at insn " + pc);
                 }
                 inLoop = true;
-            } else if (StateEquivalence.covers(c.state, st, false, live)) {
+            } else if (StateEquivalence.covers(c.state, st, false, arithmetic.exploreAluLimits, live)) {
                 c.hits++;
                 return true;
             }

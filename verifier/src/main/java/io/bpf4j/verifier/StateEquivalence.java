@@ -11,20 +11,29 @@ import java.util.Map;
  */
 final class StateEquivalence {
     private final boolean exact;
+    private final boolean exactScalars;
     private final Map<Integer, Integer> oldToCur = new HashMap<>();
     private final Map<Integer, Integer> curToOld = new HashMap<>();
 
-    private StateEquivalence(boolean exact) {
+    private StateEquivalence(boolean exact, boolean exactScalars) {
         this.exact = exact;
+        this.exactScalars = exactScalars;
+    }
+
+    static boolean covers(VerifierState old, VerifierState cur, boolean exact, int liveRegs) {
+        return covers(old, cur, exact, false, liveRegs);
     }
 
     /**
-     * @param liveRegs registers of the innermost frame that may still be read (bit r for Rr); the others are
-     *                 ignored. In outer frames R0–R5 are ignored: a return overwrites them.
+     * @param exactScalars scalars (in registers and spilled) must be the same, not merely contained: Linux's
+     *                     explore_alu_limits, on once an instruction moved a pointer by an unknown scalar without
+     *                     CAP_PERFMON, so that every path shows that instruction the offset it really adds
+     * @param liveRegs     registers of the innermost frame that may still be read (bit r for Rr); the others are
+     *                     ignored. In outer frames R0–R5 are ignored: a return overwrites them.
      */
-    static boolean covers(VerifierState old, VerifierState cur, boolean exact, int liveRegs) {
+    static boolean covers(VerifierState old, VerifierState cur, boolean exact, boolean exactScalars, int liveRegs) {
         if (old.curframe != cur.curframe) return false;
-        StateEquivalence eq = new StateEquivalence(exact);
+        StateEquivalence eq = new StateEquivalence(exact, exactScalars);
         for (int i = 0; i <= old.curframe; i++) {
             if (old.frames[i].callsite != cur.frames[i].callsite) return false;
             int live = i == old.curframe ? liveRegs | (1 << 10) : 0b11111000000;
@@ -96,7 +105,7 @@ final class StateEquivalence {
         if (old == cur) return old.id() == 0 || ids(old.id(), cur.id());
         if (!old.isInit()) return !exact || !cur.isInit();
         if (old.type() != cur.type()) return false;
-        if (exact) {
+        if (exact || exactScalars && old.type() == RegType.SCALAR) {
             if (!old.bounds().equals(cur.bounds())) return false;
         } else if (!old.bounds().contains(cur.bounds())) {
             return false;

@@ -149,8 +149,30 @@ class PointerRulesTest {
         both("one instruction adds the same constant to two maps", SF, null, null, concat(lookup(HASH, jeq(0, 0, 14), movr(6, 0)),
                 st(Size.W, 10, -4, 0), movr(2, 10), add(2, -4), lddwMap(1, ARRAY), call(Helper.MAP_LOOKUP_ELEM.id()), jeq(0, 0, 5),
                 ldx(Size.W, 4, 6, 0), jeq(4, 0, 1), movr(0, 6), mov(3, 4), alur(AluOp.ADD, 0, 3), mov(0, 0), exit()));
+        // a checkpoint the wide path leaves before the addition must not cover the narrow path: once an instruction
+        // moved a pointer by an unknown scalar, Linux prunes only on equal scalars (explore_alu_limits)
+        for (int periods = 1; periods <= 4; periods++) {
+            both("a narrow range reaches a map value addition after a wide one, " + periods + " padded jumps", SF,
+                    "R0 tried to add from different maps, paths or scalars" + NOT_ROOT, null, prunedNarrowPath(periods));
+        }
         both("jmp32 null test is no null check", SF, "R0 pointer comparison prohibited", "R0 invalid mem access 'map_value_or_null'",
                 lookup(HASH, new Instruction.Jump(true, JumpOp.JEQ, 0, Source.IMM, 0, 1, 0), ldx(Size.DW, 0, 0, 0), mov(0, 0), exit()));
+    }
+
+    /** r3 in [0,3] takes a path padded with jumps and moves to {@code r0 += r3}; r3 in [0,1] jumps there later. */
+    private static Instruction[] prunedNarrowPath(int periods) {
+        List<Instruction> tail = new ArrayList<>(List.of(ldx(Size.W, 4, 0, 0), movr(3, 4), alu(AluOp.AND, 3, 3)));
+        int padding = periods * 9;
+        tail.add(jeq(4, 0, padding));
+        for (int p = 0; p < periods; p++) {
+            for (int i = 0; i < 8; i++) tail.add(mov(5 + i % 3, i));
+            tail.add(ja(p == periods - 1 ? 1 : 0));
+        }
+        tail.addAll(List.of(alu(AluOp.AND, 3, 1), alur(AluOp.ADD, 0, 3), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
+        List<Instruction> all = new ArrayList<>();
+        all.add(jeq(0, 0, tail.size() - 2));
+        all.addAll(tail);
+        return lookup(HASH, all.toArray(Instruction[]::new));
     }
 
     static List<Case> cases() {
