@@ -596,6 +596,38 @@ final class EdgeCases {
         edge("one instruction adds a narrow, then a wide range to a map value", SF, lookup(HASH, jeq(0, 0, 12), ldx(Size.W, 4, 0, 0),
                 movr(3, 4), alu(AluOp.AND, 3, 3), mov(5, 0), mov(6, 0), mov(7, 0), jeq(4, 0, 2), movr(3, 4), alu(AluOp.AND, 3, 1),
                 alur(AluOp.ADD, 0, 3), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
+        for (int periods = 1; periods <= 4; periods++) {
+            edge("a narrow range reaches a map value addition after a wide one, " + periods + " padded jumps", SF, prunedNarrowPath(periods));
+        }
+    }
+
+    /**
+     * The wide register offset ([0,3]) takes a padded path to the addition, the narrow one ([0,1]) jumps straight to
+     * it later: a checkpoint the wide path leaves just before the addition covers the narrow path unless scalars
+     * must match exactly, as Linux requires once an instruction was sanitized (explore_alu_limits). Each period is
+     * a jump and eight moves, so some padding makes the wide path save a state right before the addition.
+     */
+    private static Instruction[] prunedNarrowPath(int periods) {
+        List<Instruction> tail = new ArrayList<>();
+        tail.add(ldx(Size.W, 4, 0, 0));
+        tail.add(movr(3, 4));
+        tail.add(alu(AluOp.AND, 3, 3));
+        int padding = periods * 9;
+        tail.add(jeq(4, 0, padding)); // r4 == 0: narrow path, straight to the narrowing below
+        for (int p = 0; p < periods; p++) {
+            for (int i = 0; i < 8; i++) tail.add(mov(5 + i % 3, i));
+            tail.add(ja(p == periods - 1 ? 1 : 0)); // the last one jumps over the narrowing to the addition
+        }
+        tail.add(alu(AluOp.AND, 3, 1));
+        tail.add(alur(AluOp.ADD, 0, 3));
+        tail.add(ldx(Size.B, 0, 0, 0));
+        tail.add(exit());
+        tail.add(mov(0, 0));
+        tail.add(exit());
+        List<Instruction> all = new ArrayList<>();
+        all.add(jeq(0, 0, tail.size() - 2));
+        all.addAll(tail);
+        return lookup(HASH, all.toArray(Instruction[]::new));
     }
 
     /**
