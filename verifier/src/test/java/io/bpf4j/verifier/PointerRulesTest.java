@@ -132,6 +132,10 @@ class PointerRulesTest {
         both("map value plus a register past its end", SF, "R0 pointer arithmetic of map value goes out of range, prohibited for !root", null,
                 lookup(HASH, jeq(0, 0, 6), ldx(Size.W, 1, 0, 0), alu(AluOp.AND, 1, 15), add(1, 8), alur(AluOp.ADD, 0, 1),
                         mov(0, 0), exit(), mov(0, 0), exit()));
+        both("map value plus a constant past its end", SF, "R0 pointer arithmetic of map value goes out of range, prohibited for !root", null,
+                lookup(HASH, jeq(0, 0, 3), add(0, 8), mov(0, 0), exit(), mov(0, 0), exit()));
+        both("stack pointer minus a constant", SF, "R2 subtraction from stack pointer prohibited", "R2 subtraction from stack pointer prohibited",
+                movr(2, 10), alu(AluOp.SUB, 2, 8), st(Size.DW, 2, 0, 1), mov(0, 0), exit());
         both("map value plus a bounded register", SF, null, null, lookup(HASH, jeq(0, 0, 5), ldx(Size.W, 1, 0, 0),
                 alu(AluOp.AND, 1, 7), alur(AluOp.ADD, 0, 1), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
         both("stack pointer plus a bounded register", SF, "R2 variable stack access prohibited for !root, var_off=(0x0; 0x7) off=-16", null,

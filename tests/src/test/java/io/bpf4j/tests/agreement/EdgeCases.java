@@ -559,7 +559,7 @@ final class EdgeCases {
                 add(1, 6), alur(AluOp.ADD, 0, 1), ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
         edge("map value plus a register past its end", SF, lookup(HASH, jeq(0, 0, 6), ldx(Size.W, 1, 0, 0), alu(AluOp.AND, 1, 15),
                 add(1, 8), alur(AluOp.ADD, 0, 1), mov(0, 0), exit(), mov(0, 0), exit()));
-        edge("map value plus a constant past its end", SF, lookup(HASH, jeq(0, 0, 2), add(0, 8), mov(0, 0), exit(), mov(0, 0), exit()));
+        edge("map value plus a constant past its end", SF, lookup(HASH, jeq(0, 0, 3), add(0, 8), mov(0, 0), exit(), mov(0, 0), exit()));
         edge("map value minus a constant register", SF, lookup(HASH, jeq(0, 0, 5), add(0, 4), mov(1, 2), alur(AluOp.SUB, 0, 1),
                 ldx(Size.B, 0, 0, 0), exit(), mov(0, 0), exit()));
         edge("map value plus a register with mixed signs", SF, lookup(HASH, jeq(0, 0, 6), ldx(Size.W, 1, 0, 0), alu(AluOp.AND, 1, 7),
