@@ -18,22 +18,29 @@ import io.bpf4j.runtime.memory.AddressSpace;
 /**
  * The interpreter engine: a loop over the program's slots that dispatches on the opcode byte with one
  * {@code switch}. Registers live in a {@code long[16]} (indexed by a 4-bit field, so HotSpot drops the bounds
- * checks); arithmetic calls {@link Semantics} (its small methods inline); memory goes through the invocation's
- * {@link AddressSpace}; helpers through the image's {@link HelperRegistry}; tail calls through {@link TailCalls}.
+ * checks); arithmetic means what {@link Semantics} says (written out in the cases, see below, and checked against
+ * it by the tests); memory goes through the invocation's {@link AddressSpace}; helpers through the image's
+ * {@link HelperRegistry}; tail calls through {@link TailCalls}.
  *
  * <p>Internal opcodes: the dispatch needs one key per behaviour, so {@link InterpretedProgram} rewrites the few
  * opcodes whose behaviour also depends on another field to byte values the ISA leaves unused (the decoder
  * never produces them): signed division and modulo (offset 1), sign-extending moves (offset 8/16/32), local
- * calls and tail calls (call with src 1 / imm 12) and lddw of a map reference.
+ * calls and tail calls (call with src 1 / imm 12) and lddw of a map reference. It also fuses common pairs of
+ * adjacent instructions into superinstructions (more unused byte values), which run two instructions in one
+ * dispatch and keep the shared register in a local: see {@link InterpretedProgram#fuse}.
  *
  * <p>Instruction budget: executed instructions are counted exactly but cheaply — only when control leaves a
  * straight-line run (a taken jump, a call, an exit) does the loop add the run's length — and checked there
  * against {@link io.bpf4j.runtime.RuntimeOptions#instructionBudget()}. Every loop passes a taken jump, so an
  * endless loop stops with {@link Reason#BUDGET_EXHAUSTED} naming the jump's pc.
  *
- * <p>The dispatch method must stay under HotSpot's 8,000-byte limit for compiling a method
- * ({@code HugeMethodLimit}); rare instructions (atomics, byte swaps, legacy packet loads, calls) are in
- * separate methods.
+ * <p>Size: the dispatch method must stay under HotSpot's 8,000-byte limit for compiling a method
+ * ({@code HugeMethodLimit}), and C2 stops inlining into a method once the method's bytecode plus what it inlined
+ * reaches {@code DesiredMethodLimit} (also 8,000 bytes): a large dispatch leaves little room, and even a 9-byte
+ * field accessor is then called instead of inlined. So the loop decodes dst, src and imm once before the switch,
+ * the ALU and jump cases are written out with plain Java operators (which are {@link Semantics}' meanings:
+ * shifts mask their count like eBPF's) and call nothing, and the room left goes to the memory accessors, which
+ * must inline. Rare instructions (atomics, byte swaps, legacy packet loads, callx checks) are in separate methods.
  */
 public final class Interpreter implements Engine {
     /** A shared instance; the interpreter holds no state. */
@@ -44,6 +51,57 @@ public final class Interpreter implements Engine {
     static final int SDIV32_X = SDIV32_K | Opcodes.X, SMOD32_X = SMOD32_K | Opcodes.X, SDIV64_X = SDIV64_K | Opcodes.X, SMOD64_X = SMOD64_K | Opcodes.X;
     static final int MOVSX64_8 = 0x60, MOVSX64_16 = 0x68, MOVSX64_32 = 0x70, MOVSX32_8 = 0x78, MOVSX32_16 = 0x80;
     static final int CALL_LOCAL = 0x88, TAIL_CALL = 0x90, LDDW_OBJECT = 0x98;
+
+    // Superinstructions: two adjacent instructions in one dispatch, chosen by InterpretedProgram.fuse, which says
+    // how each one's slot is laid out. Named FIRST_SECOND with K for an immediate and X for a register operand.
+    // (Generated as a block: one case per pair of operations, because a nested switch on the operation costs more
+    // than the dispatch it saves.)
+    static final int MOVX_ADDK = 0x01;
+    static final int MOVX_SUBK = 0x02;
+    static final int MOVX_MULK = 0x03;
+    static final int MOVX_ORK = 0x08;
+    static final int MOVX_ANDK = 0x09;
+    static final int MOVX_LSHK = 0x0a;
+    static final int MOVX_RSHK = 0x0b;
+    static final int MOVX_XORK = 0x0d;
+    static final int MOVX_ARSHK = 0x0e;
+    static final int ADDK_JEQK = 0x10;
+    static final int ADDK_JNEK = 0x11;
+    static final int ADDK_JGTK = 0x12;
+    static final int ADDK_JGEK = 0x13;
+    static final int ADDK_JLTK = 0x19;
+    static final int ADDK_JLEK = 0x1a;
+    static final int ADDK_JSGTK = 0x1b;
+    static final int ADDK_JSGEK = 0x21;
+    static final int ADDK_JSLTK = 0x22;
+    static final int ADDK_JSLEK = 0x23;
+    static final int ADDK_JEQX = 0x29;
+    static final int ADDK_JNEX = 0x2a;
+    static final int ADDK_JGTX = 0x2b;
+    static final int ADDK_JGEX = 0x31;
+    static final int ADDK_JLTX = 0x32;
+    static final int ADDK_JLEX = 0x33;
+    static final int ADDK_JSGTX = 0x38;
+    static final int ADDK_JSGEX = 0x39;
+    static final int ADDK_JSLTX = 0x3a;
+    static final int ADDK_JSLEX = 0x3b;
+    static final int ADDX_LSHK = 0x41;
+    static final int ADDX_RSHK = 0x42;
+    static final int ADDX_ANDK = 0x43;
+    static final int ORX_LSHK = 0x49;
+    static final int ORX_RSHK = 0x4a;
+    static final int ORX_ANDK = 0x4b;
+    static final int XORX_LSHK = 0x51;
+    static final int XORX_RSHK = 0x52;
+    static final int XORX_ANDK = 0x53;
+    static final int LSHK_ADDX = 0x58;
+    static final int LSHK_ORX = 0x59;
+    static final int LSHK_XORX = 0x5a;
+    static final int RSHK_ADDX = 0x5b;
+    static final int RSHK_ORX = 0x82;
+    static final int RSHK_XORX = 0x83;
+    static final int LSHK_RSHK = 0x8c;
+    static final int LSHK_ARSHK = 0x8e;
 
 
     public Interpreter() {}
@@ -199,98 +257,149 @@ public final class Interpreter implements Engine {
         try {
             for (;;) {
                 final long insn = code[pc];
+                // the fields every case needs, decoded here once: the cases then call nothing that must be inlined
+                final int d = (int) insn >>> 8 & 0xf, s = (int) insn >>> 12 & 0xf;
+                final long k = insn >> 32;
                 int next;
                 switch ((int) insn & 0xff) {
+                    // ---- superinstructions (see InterpretedProgram.fuse for the slot layouts) ----
+                    case MOVX_ADDK -> { r[d] = (r[s] + k); pc += 2; continue; }
+                    case MOVX_SUBK -> { r[d] = (r[s] - k); pc += 2; continue; }
+                    case MOVX_MULK -> { r[d] = (r[s] * k); pc += 2; continue; }
+                    case MOVX_ORK -> { r[d] = (r[s] | k); pc += 2; continue; }
+                    case MOVX_ANDK -> { r[d] = (r[s] & k); pc += 2; continue; }
+                    case MOVX_LSHK -> { r[d] = ((r[s] << k)); pc += 2; continue; }
+                    case MOVX_RSHK -> { r[d] = ((r[s] >>> k)); pc += 2; continue; }
+                    case MOVX_XORK -> { r[d] = (r[s] ^ k); pc += 2; continue; }
+                    case MOVX_ARSHK -> { r[d] = ((r[s] >> k)); pc += 2; continue; }
+                    case ADDK_JEQK -> { if (!((r[d] += k) == (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JNEK -> { if (!((r[d] += k) != (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JGTK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc + 1] >> 32)) > 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JGEK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc + 1] >> 32)) >= 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JLTK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc + 1] >> 32)) < 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JLEK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc + 1] >> 32)) <= 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JSGTK -> { if (!((r[d] += k) > (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JSGEK -> { if (!((r[d] += k) >= (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JSLTK -> { if (!((r[d] += k) < (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JSLEK -> { if (!((r[d] += k) <= (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JEQX -> { if (!((r[d] += k) == r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JNEX -> { if (!((r[d] += k) != r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JGTX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) > 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JGEX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) >= 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JLTX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) < 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JLEX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) <= 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JSGTX -> { if (!((r[d] += k) > r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JSGEX -> { if (!((r[d] += k) >= r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JSLTX -> { if (!((r[d] += k) < r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDK_JSLEX -> { if (!((r[d] += k) <= r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
+                    case ADDX_LSHK -> { r[d] = (((r[d] + r[s]) << k)); pc += 2; continue; }
+                    case ADDX_RSHK -> { r[d] = (((r[d] + r[s]) >>> k)); pc += 2; continue; }
+                    case ADDX_ANDK -> { r[d] = ((r[d] + r[s]) & k); pc += 2; continue; }
+                    case ORX_LSHK -> { r[d] = (((r[d] | r[s]) << k)); pc += 2; continue; }
+                    case ORX_RSHK -> { r[d] = (((r[d] | r[s]) >>> k)); pc += 2; continue; }
+                    case ORX_ANDK -> { r[d] = ((r[d] | r[s]) & k); pc += 2; continue; }
+                    case XORX_LSHK -> { r[d] = (((r[d] ^ r[s]) << k)); pc += 2; continue; }
+                    case XORX_RSHK -> { r[d] = (((r[d] ^ r[s]) >>> k)); pc += 2; continue; }
+                    case XORX_ANDK -> { r[d] = ((r[d] ^ r[s]) & k); pc += 2; continue; }
+                    case LSHK_ADDX -> { int a = s; long v = ((r[a] << k)); r[a] = v; r[d] = (r[d] + v); pc += 2; continue; }
+                    case LSHK_ORX -> { int a = s; long v = ((r[a] << k)); r[a] = v; r[d] = (r[d] | v); pc += 2; continue; }
+                    case LSHK_XORX -> { int a = s; long v = ((r[a] << k)); r[a] = v; r[d] = (r[d] ^ v); pc += 2; continue; }
+                    case RSHK_ADDX -> { int a = s; long v = ((r[a] >>> k)); r[a] = v; r[d] = (r[d] + v); pc += 2; continue; }
+                    case RSHK_ORX -> { int a = s; long v = ((r[a] >>> k)); r[a] = v; r[d] = (r[d] | v); pc += 2; continue; }
+                    case RSHK_XORX -> { int a = s; long v = ((r[a] >>> k)); r[a] = v; r[d] = (r[d] ^ v); pc += 2; continue; }
+                    case LSHK_RSHK -> { r[d] = ((((r[d] << k)) >>> (code[pc + 1] >> 32))); pc += 2; continue; }
+                    case LSHK_ARSHK -> { r[d] = ((((r[d] << k)) >> (code[pc + 1] >> 32))); pc += 2; continue; }
+
                     // ---- 64-bit ALU ----
-                    case 0x07 -> { r[dst(insn)] += imm(insn); pc++; continue; }
-                    case 0x0f -> { r[dst(insn)] += r[src(insn)]; pc++; continue; }
-                    case 0x17 -> { r[dst(insn)] -= imm(insn); pc++; continue; }
-                    case 0x1f -> { r[dst(insn)] -= r[src(insn)]; pc++; continue; }
-                    case 0x27 -> { r[dst(insn)] *= imm(insn); pc++; continue; }
-                    case 0x2f -> { r[dst(insn)] *= r[src(insn)]; pc++; continue; }
-                    case 0x37 -> { int d = dst(insn); r[d] = Semantics.div64(r[d], imm(insn)); pc++; continue; }
-                    case 0x3f -> { int d = dst(insn); r[d] = Semantics.div64(r[d], r[src(insn)]); pc++; continue; }
-                    case SDIV64_K -> { int d = dst(insn); r[d] = Semantics.sdiv64(r[d], imm(insn)); pc++; continue; }
-                    case SDIV64_X -> { int d = dst(insn); r[d] = Semantics.sdiv64(r[d], r[src(insn)]); pc++; continue; }
-                    case 0x47 -> { r[dst(insn)] |= imm(insn); pc++; continue; }
-                    case 0x4f -> { r[dst(insn)] |= r[src(insn)]; pc++; continue; }
-                    case 0x57 -> { r[dst(insn)] &= imm(insn); pc++; continue; }
-                    case 0x5f -> { r[dst(insn)] &= r[src(insn)]; pc++; continue; }
-                    case 0x67 -> { int d = dst(insn); r[d] = Semantics.lsh64(r[d], imm(insn)); pc++; continue; }
-                    case 0x6f -> { int d = dst(insn); r[d] = Semantics.lsh64(r[d], r[src(insn)]); pc++; continue; }
-                    case 0x77 -> { int d = dst(insn); r[d] = Semantics.rsh64(r[d], imm(insn)); pc++; continue; }
-                    case 0x7f -> { int d = dst(insn); r[d] = Semantics.rsh64(r[d], r[src(insn)]); pc++; continue; }
-                    case 0x87 -> { int d = dst(insn); r[d] = -r[d]; pc++; continue; }
-                    case 0x97 -> { int d = dst(insn); r[d] = Semantics.mod64(r[d], imm(insn)); pc++; continue; }
-                    case 0x9f -> { int d = dst(insn); r[d] = Semantics.mod64(r[d], r[src(insn)]); pc++; continue; }
-                    case SMOD64_K -> { int d = dst(insn); r[d] = Semantics.smod64(r[d], imm(insn)); pc++; continue; }
-                    case SMOD64_X -> { int d = dst(insn); r[d] = Semantics.smod64(r[d], r[src(insn)]); pc++; continue; }
-                    case 0xa7 -> { r[dst(insn)] ^= imm(insn); pc++; continue; }
-                    case 0xaf -> { r[dst(insn)] ^= r[src(insn)]; pc++; continue; }
-                    case 0xb7 -> { r[dst(insn)] = imm(insn); pc++; continue; }
-                    case 0xbf -> { r[dst(insn)] = r[src(insn)]; pc++; continue; }
-                    case MOVSX64_8 -> { r[dst(insn)] = (byte) r[src(insn)]; pc++; continue; }
-                    case MOVSX64_16 -> { r[dst(insn)] = (short) r[src(insn)]; pc++; continue; }
-                    case MOVSX64_32 -> { r[dst(insn)] = (int) r[src(insn)]; pc++; continue; }
-                    case 0xc7 -> { int d = dst(insn); r[d] = Semantics.arsh64(r[d], imm(insn)); pc++; continue; }
-                    case 0xcf -> { int d = dst(insn); r[d] = Semantics.arsh64(r[d], r[src(insn)]); pc++; continue; }
-                    case 0xd7 -> { int d = dst(insn); r[d] = Semantics.endian(EndianOp.BSWAP, (int) imm(insn), r[d]); pc++; continue; }
+                    case 0x07 -> { r[d] += k; pc++; continue; }
+                    case 0x0f -> { r[d] += r[s]; pc++; continue; }
+                    case 0x17 -> { r[d] -= k; pc++; continue; }
+                    case 0x1f -> { r[d] -= r[s]; pc++; continue; }
+                    case 0x27 -> { r[d] *= k; pc++; continue; }
+                    case 0x2f -> { r[d] *= r[s]; pc++; continue; }
+                    case 0x37 -> { r[d] = Semantics.div64(r[d], k); pc++; continue; }
+                    case 0x3f -> { r[d] = Semantics.div64(r[d], r[s]); pc++; continue; }
+                    case SDIV64_K -> { r[d] = Semantics.sdiv64(r[d], k); pc++; continue; }
+                    case SDIV64_X -> { r[d] = Semantics.sdiv64(r[d], r[s]); pc++; continue; }
+                    case 0x47 -> { r[d] |= k; pc++; continue; }
+                    case 0x4f -> { r[d] |= r[s]; pc++; continue; }
+                    case 0x57 -> { r[d] &= k; pc++; continue; }
+                    case 0x5f -> { r[d] &= r[s]; pc++; continue; }
+                    case 0x67 -> { r[d] = (r[d] << k); pc++; continue; }
+                    case 0x6f -> { r[d] = (r[d] << r[s]); pc++; continue; }
+                    case 0x77 -> { r[d] = (r[d] >>> k); pc++; continue; }
+                    case 0x7f -> { r[d] = (r[d] >>> r[s]); pc++; continue; }
+                    case 0x87 -> { r[d] = -r[d]; pc++; continue; }
+                    case 0x97 -> { r[d] = Semantics.mod64(r[d], k); pc++; continue; }
+                    case 0x9f -> { r[d] = Semantics.mod64(r[d], r[s]); pc++; continue; }
+                    case SMOD64_K -> { r[d] = Semantics.smod64(r[d], k); pc++; continue; }
+                    case SMOD64_X -> { r[d] = Semantics.smod64(r[d], r[s]); pc++; continue; }
+                    case 0xa7 -> { r[d] ^= k; pc++; continue; }
+                    case 0xaf -> { r[d] ^= r[s]; pc++; continue; }
+                    case 0xb7 -> { r[d] = k; pc++; continue; }
+                    case 0xbf -> { r[d] = r[s]; pc++; continue; }
+                    case MOVSX64_8 -> { r[d] = (byte) r[s]; pc++; continue; }
+                    case MOVSX64_16 -> { r[d] = (short) r[s]; pc++; continue; }
+                    case MOVSX64_32 -> { r[d] = (int) r[s]; pc++; continue; }
+                    case 0xc7 -> { r[d] = (r[d] >> k); pc++; continue; }
+                    case 0xcf -> { r[d] = (r[d] >> r[s]); pc++; continue; }
+                    case 0xd7 -> { r[d] = Semantics.endian(EndianOp.BSWAP, (int) k, r[d]); pc++; continue; }
 
                     // ---- 32-bit ALU: low halves in, zero-extended result out ----
-                    case 0x04 -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] + (int) imm(insn)); pc++; continue; }
-                    case 0x0c -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] + (int) r[src(insn)]); pc++; continue; }
-                    case 0x14 -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] - (int) imm(insn)); pc++; continue; }
-                    case 0x1c -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] - (int) r[src(insn)]); pc++; continue; }
-                    case 0x24 -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] * (int) imm(insn)); pc++; continue; }
-                    case 0x2c -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] * (int) r[src(insn)]); pc++; continue; }
-                    case 0x34 -> { int d = dst(insn); r[d] = Semantics.div32(r[d], imm(insn)); pc++; continue; }
-                    case 0x3c -> { int d = dst(insn); r[d] = Semantics.div32(r[d], r[src(insn)]); pc++; continue; }
-                    case SDIV32_K -> { int d = dst(insn); r[d] = Semantics.sdiv32(r[d], imm(insn)); pc++; continue; }
-                    case SDIV32_X -> { int d = dst(insn); r[d] = Semantics.sdiv32(r[d], r[src(insn)]); pc++; continue; }
-                    case 0x44 -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] | (int) imm(insn)); pc++; continue; }
-                    case 0x4c -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] | (int) r[src(insn)]); pc++; continue; }
-                    case 0x54 -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] & (int) imm(insn)); pc++; continue; }
-                    case 0x5c -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] & (int) r[src(insn)]); pc++; continue; }
-                    case 0x64 -> { int d = dst(insn); r[d] = Semantics.lsh32(r[d], imm(insn)); pc++; continue; }
-                    case 0x6c -> { int d = dst(insn); r[d] = Semantics.lsh32(r[d], r[src(insn)]); pc++; continue; }
-                    case 0x74 -> { int d = dst(insn); r[d] = Semantics.rsh32(r[d], imm(insn)); pc++; continue; }
-                    case 0x7c -> { int d = dst(insn); r[d] = Semantics.rsh32(r[d], r[src(insn)]); pc++; continue; }
-                    case 0x84 -> { int d = dst(insn); r[d] = Semantics.zext(-(int) r[d]); pc++; continue; }
-                    case 0x94 -> { int d = dst(insn); r[d] = Semantics.mod32(r[d], imm(insn)); pc++; continue; }
-                    case 0x9c -> { int d = dst(insn); r[d] = Semantics.mod32(r[d], r[src(insn)]); pc++; continue; }
-                    case SMOD32_K -> { int d = dst(insn); r[d] = Semantics.smod32(r[d], imm(insn)); pc++; continue; }
-                    case SMOD32_X -> { int d = dst(insn); r[d] = Semantics.smod32(r[d], r[src(insn)]); pc++; continue; }
-                    case 0xa4 -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] ^ (int) imm(insn)); pc++; continue; }
-                    case 0xac -> { int d = dst(insn); r[d] = Semantics.zext((int) r[d] ^ (int) r[src(insn)]); pc++; continue; }
-                    case 0xb4 -> { r[dst(insn)] = Semantics.zext((int) imm(insn)); pc++; continue; }
-                    case 0xbc -> { r[dst(insn)] = Semantics.zext((int) r[src(insn)]); pc++; continue; }
-                    case MOVSX32_8 -> { r[dst(insn)] = Semantics.zext((byte) r[src(insn)]); pc++; continue; }
-                    case MOVSX32_16 -> { r[dst(insn)] = Semantics.zext((short) r[src(insn)]); pc++; continue; }
-                    case 0xc4 -> { int d = dst(insn); r[d] = Semantics.arsh32(r[d], imm(insn)); pc++; continue; }
-                    case 0xcc -> { int d = dst(insn); r[d] = Semantics.arsh32(r[d], r[src(insn)]); pc++; continue; }
-                    case 0xd4 -> { int d = dst(insn); r[d] = Semantics.endian(EndianOp.TO_LE, (int) imm(insn), r[d]); pc++; continue; }
-                    case 0xdc -> { int d = dst(insn); r[d] = Semantics.endian(EndianOp.TO_BE, (int) imm(insn), r[d]); pc++; continue; }
+                    case 0x04 -> { r[d] = (((int) r[d] + (int) k) & 0xffffffffL); pc++; continue; }
+                    case 0x0c -> { r[d] = (((int) r[d] + (int) r[s]) & 0xffffffffL); pc++; continue; }
+                    case 0x14 -> { r[d] = (((int) r[d] - (int) k) & 0xffffffffL); pc++; continue; }
+                    case 0x1c -> { r[d] = (((int) r[d] - (int) r[s]) & 0xffffffffL); pc++; continue; }
+                    case 0x24 -> { r[d] = (((int) r[d] * (int) k) & 0xffffffffL); pc++; continue; }
+                    case 0x2c -> { r[d] = (((int) r[d] * (int) r[s]) & 0xffffffffL); pc++; continue; }
+                    case 0x34 -> { r[d] = Semantics.div32(r[d], k); pc++; continue; }
+                    case 0x3c -> { r[d] = Semantics.div32(r[d], r[s]); pc++; continue; }
+                    case SDIV32_K -> { r[d] = Semantics.sdiv32(r[d], k); pc++; continue; }
+                    case SDIV32_X -> { r[d] = Semantics.sdiv32(r[d], r[s]); pc++; continue; }
+                    case 0x44 -> { r[d] = (((int) r[d] | (int) k) & 0xffffffffL); pc++; continue; }
+                    case 0x4c -> { r[d] = (((int) r[d] | (int) r[s]) & 0xffffffffL); pc++; continue; }
+                    case 0x54 -> { r[d] = (((int) r[d] & (int) k) & 0xffffffffL); pc++; continue; }
+                    case 0x5c -> { r[d] = (((int) r[d] & (int) r[s]) & 0xffffffffL); pc++; continue; }
+                    case 0x64 -> { r[d] = ((int) r[d] << k & 0xffffffffL); pc++; continue; }
+                    case 0x6c -> { r[d] = ((int) r[d] << r[s] & 0xffffffffL); pc++; continue; }
+                    case 0x74 -> { r[d] = ((int) r[d] >>> k & 0xffffffffL); pc++; continue; }
+                    case 0x7c -> { r[d] = ((int) r[d] >>> r[s] & 0xffffffffL); pc++; continue; }
+                    case 0x84 -> { r[d] = ((-(int) r[d]) & 0xffffffffL); pc++; continue; }
+                    case 0x94 -> { r[d] = Semantics.mod32(r[d], k); pc++; continue; }
+                    case 0x9c -> { r[d] = Semantics.mod32(r[d], r[s]); pc++; continue; }
+                    case SMOD32_K -> { r[d] = Semantics.smod32(r[d], k); pc++; continue; }
+                    case SMOD32_X -> { r[d] = Semantics.smod32(r[d], r[s]); pc++; continue; }
+                    case 0xa4 -> { r[d] = (((int) r[d] ^ (int) k) & 0xffffffffL); pc++; continue; }
+                    case 0xac -> { r[d] = (((int) r[d] ^ (int) r[s]) & 0xffffffffL); pc++; continue; }
+                    case 0xb4 -> { r[d] = (((int) k) & 0xffffffffL); pc++; continue; }
+                    case 0xbc -> { r[d] = (((int) r[s]) & 0xffffffffL); pc++; continue; }
+                    case MOVSX32_8 -> { r[d] = (((byte) r[s]) & 0xffffffffL); pc++; continue; }
+                    case MOVSX32_16 -> { r[d] = (((short) r[s]) & 0xffffffffL); pc++; continue; }
+                    case 0xc4 -> { r[d] = ((int) r[d] >> k & 0xffffffffL); pc++; continue; }
+                    case 0xcc -> { r[d] = ((int) r[d] >> r[s] & 0xffffffffL); pc++; continue; }
+                    case 0xd4 -> { r[d] = Semantics.endian(EndianOp.TO_LE, (int) k, r[d]); pc++; continue; }
+                    case 0xdc -> { r[d] = Semantics.endian(EndianOp.TO_BE, (int) k, r[d]); pc++; continue; }
 
                     // ---- 64-bit immediates ----
-                    case 0x18 -> { r[dst(insn)] = wide[pc]; pc += 2; executed--; continue; }
-                    case LDDW_OBJECT -> { r[dst(insn)] = objectAddress(prog, inv, pc); pc += 2; executed--; continue; }
+                    case 0x18 -> { r[d] = wide[pc]; pc += 2; executed--; continue; }
+                    case LDDW_OBJECT -> { r[d] = objectAddress(prog, inv, pc); pc += 2; executed--; continue; }
 
                     // ---- loads and stores ----
-                    case 0x61 -> { r[dst(insn)] = mem.load32(r[src(insn)] + off(insn)); pc++; continue; }
-                    case 0x69 -> { r[dst(insn)] = mem.load16(r[src(insn)] + off(insn)); pc++; continue; }
-                    case 0x71 -> { r[dst(insn)] = mem.load8(r[src(insn)] + off(insn)); pc++; continue; }
-                    case 0x79 -> { r[dst(insn)] = mem.load64(r[src(insn)] + off(insn)); pc++; continue; }
-                    case 0x81 -> { r[dst(insn)] = Semantics.extend(mem.load32(r[src(insn)] + off(insn)), Size.W, true); pc++; continue; }
-                    case 0x89 -> { r[dst(insn)] = Semantics.extend(mem.load16(r[src(insn)] + off(insn)), Size.H, true); pc++; continue; }
-                    case 0x91 -> { r[dst(insn)] = Semantics.extend(mem.load8(r[src(insn)] + off(insn)), Size.B, true); pc++; continue; }
-                    case 0x62 -> { mem.store32(r[dst(insn)] + off(insn), imm(insn)); pc++; continue; }
-                    case 0x6a -> { mem.store16(r[dst(insn)] + off(insn), imm(insn)); pc++; continue; }
-                    case 0x72 -> { mem.store8(r[dst(insn)] + off(insn), imm(insn)); pc++; continue; }
-                    case 0x7a -> { mem.store64(r[dst(insn)] + off(insn), imm(insn)); pc++; continue; }
-                    case 0x63 -> { mem.store32(r[dst(insn)] + off(insn), r[src(insn)]); pc++; continue; }
-                    case 0x6b -> { mem.store16(r[dst(insn)] + off(insn), r[src(insn)]); pc++; continue; }
-                    case 0x73 -> { mem.store8(r[dst(insn)] + off(insn), r[src(insn)]); pc++; continue; }
-                    case 0x7b -> { mem.store64(r[dst(insn)] + off(insn), r[src(insn)]); pc++; continue; }
+                    case 0x61 -> { r[d] = mem.load32(r[s] + (short) (insn >>> 16)); pc++; continue; }
+                    case 0x69 -> { r[d] = mem.load16(r[s] + (short) (insn >>> 16)); pc++; continue; }
+                    case 0x71 -> { r[d] = mem.load8(r[s] + (short) (insn >>> 16)); pc++; continue; }
+                    case 0x79 -> { r[d] = mem.load64(r[s] + (short) (insn >>> 16)); pc++; continue; }
+                    case 0x81 -> { r[d] = Semantics.extend(mem.load32(r[s] + (short) (insn >>> 16)), Size.W, true); pc++; continue; }
+                    case 0x89 -> { r[d] = Semantics.extend(mem.load16(r[s] + (short) (insn >>> 16)), Size.H, true); pc++; continue; }
+                    case 0x91 -> { r[d] = Semantics.extend(mem.load8(r[s] + (short) (insn >>> 16)), Size.B, true); pc++; continue; }
+                    case 0x62 -> { mem.store32(r[d] + (short) (insn >>> 16), k); pc++; continue; }
+                    case 0x6a -> { mem.store16(r[d] + (short) (insn >>> 16), k); pc++; continue; }
+                    case 0x72 -> { mem.store8(r[d] + (short) (insn >>> 16), k); pc++; continue; }
+                    case 0x7a -> { mem.store64(r[d] + (short) (insn >>> 16), k); pc++; continue; }
+                    case 0x63 -> { mem.store32(r[d] + (short) (insn >>> 16), r[s]); pc++; continue; }
+                    case 0x6b -> { mem.store16(r[d] + (short) (insn >>> 16), r[s]); pc++; continue; }
+                    case 0x73 -> { mem.store8(r[d] + (short) (insn >>> 16), r[s]); pc++; continue; }
+                    case 0x7b -> { mem.store64(r[d] + (short) (insn >>> 16), r[s]); pc++; continue; }
                     case 0xc3 -> { atomic(mem, r, insn, false); pc++; continue; }
                     case 0xdb -> { atomic(mem, r, insn, true); pc++; continue; }
                     case 0x20, 0x28, 0x30, 0x40, 0x48, 0x50 -> {
@@ -308,57 +417,57 @@ public final class Interpreter implements Engine {
                     }
 
                     // ---- jumps: a taken jump sets next and breaks out to the common accounting below ----
-                    case 0x05 -> next = pc + 1 + off(insn);
-                    case 0x06 -> next = pc + 1 + (int) imm(insn);
-                    case 0x15 -> { if (r[dst(insn)] == imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x1d -> { if (r[dst(insn)] == r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x55 -> { if (r[dst(insn)] != imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x5d -> { if (r[dst(insn)] != r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x25 -> { if (Long.compareUnsigned(r[dst(insn)], imm(insn)) > 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x2d -> { if (Long.compareUnsigned(r[dst(insn)], r[src(insn)]) > 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x35 -> { if (Long.compareUnsigned(r[dst(insn)], imm(insn)) >= 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x3d -> { if (Long.compareUnsigned(r[dst(insn)], r[src(insn)]) >= 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xa5 -> { if (Long.compareUnsigned(r[dst(insn)], imm(insn)) < 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xad -> { if (Long.compareUnsigned(r[dst(insn)], r[src(insn)]) < 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xb5 -> { if (Long.compareUnsigned(r[dst(insn)], imm(insn)) <= 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xbd -> { if (Long.compareUnsigned(r[dst(insn)], r[src(insn)]) <= 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x45 -> { if ((r[dst(insn)] & imm(insn)) != 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x4d -> { if ((r[dst(insn)] & r[src(insn)]) != 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x65 -> { if (r[dst(insn)] > imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x6d -> { if (r[dst(insn)] > r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x75 -> { if (r[dst(insn)] >= imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x7d -> { if (r[dst(insn)] >= r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xc5 -> { if (r[dst(insn)] < imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xcd -> { if (r[dst(insn)] < r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xd5 -> { if (r[dst(insn)] <= imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xdd -> { if (r[dst(insn)] <= r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
+                    case 0x05 -> next = pc + 1 + (short) (insn >>> 16);
+                    case 0x06 -> next = pc + 1 + (int) k;
+                    case 0x15 -> { if (r[d] == k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x1d -> { if (r[d] == r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x55 -> { if (r[d] != k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x5d -> { if (r[d] != r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x25 -> { if (Long.compareUnsigned(r[d], k) > 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x2d -> { if (Long.compareUnsigned(r[d], r[s]) > 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x35 -> { if (Long.compareUnsigned(r[d], k) >= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x3d -> { if (Long.compareUnsigned(r[d], r[s]) >= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xa5 -> { if (Long.compareUnsigned(r[d], k) < 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xad -> { if (Long.compareUnsigned(r[d], r[s]) < 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xb5 -> { if (Long.compareUnsigned(r[d], k) <= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xbd -> { if (Long.compareUnsigned(r[d], r[s]) <= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x45 -> { if ((r[d] & k) != 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x4d -> { if ((r[d] & r[s]) != 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x65 -> { if (r[d] > k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x6d -> { if (r[d] > r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x75 -> { if (r[d] >= k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x7d -> { if (r[d] >= r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xc5 -> { if (r[d] < k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xcd -> { if (r[d] < r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xd5 -> { if (r[d] <= k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xdd -> { if (r[d] <= r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
                     // jmp32: the low halves
-                    case 0x16 -> { if ((int) r[dst(insn)] == (int) imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x1e -> { if ((int) r[dst(insn)] == (int) r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x56 -> { if ((int) r[dst(insn)] != (int) imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x5e -> { if ((int) r[dst(insn)] != (int) r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x26 -> { if (Integer.compareUnsigned((int) r[dst(insn)], (int) imm(insn)) > 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x2e -> { if (Integer.compareUnsigned((int) r[dst(insn)], (int) r[src(insn)]) > 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x36 -> { if (Integer.compareUnsigned((int) r[dst(insn)], (int) imm(insn)) >= 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x3e -> { if (Integer.compareUnsigned((int) r[dst(insn)], (int) r[src(insn)]) >= 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xa6 -> { if (Integer.compareUnsigned((int) r[dst(insn)], (int) imm(insn)) < 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xae -> { if (Integer.compareUnsigned((int) r[dst(insn)], (int) r[src(insn)]) < 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xb6 -> { if (Integer.compareUnsigned((int) r[dst(insn)], (int) imm(insn)) <= 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xbe -> { if (Integer.compareUnsigned((int) r[dst(insn)], (int) r[src(insn)]) <= 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x46 -> { if (((int) r[dst(insn)] & (int) imm(insn)) != 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x4e -> { if (((int) r[dst(insn)] & (int) r[src(insn)]) != 0) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x66 -> { if ((int) r[dst(insn)] > (int) imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x6e -> { if ((int) r[dst(insn)] > (int) r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x76 -> { if ((int) r[dst(insn)] >= (int) imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0x7e -> { if ((int) r[dst(insn)] >= (int) r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xc6 -> { if ((int) r[dst(insn)] < (int) imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xce -> { if ((int) r[dst(insn)] < (int) r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xd6 -> { if ((int) r[dst(insn)] <= (int) imm(insn)) { next = pc + 1 + off(insn); break; } pc++; continue; }
-                    case 0xde -> { if ((int) r[dst(insn)] <= (int) r[src(insn)]) { next = pc + 1 + off(insn); break; } pc++; continue; }
+                    case 0x16 -> { if ((int) r[d] == (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x1e -> { if ((int) r[d] == (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x56 -> { if ((int) r[d] != (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x5e -> { if ((int) r[d] != (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x26 -> { if (Integer.compareUnsigned((int) r[d], (int) k) > 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x2e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x36 -> { if (Integer.compareUnsigned((int) r[d], (int) k) >= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x3e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xa6 -> { if (Integer.compareUnsigned((int) r[d], (int) k) < 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xae -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xb6 -> { if (Integer.compareUnsigned((int) r[d], (int) k) <= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xbe -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x46 -> { if (((int) r[d] & (int) k) != 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x4e -> { if (((int) r[d] & (int) r[s]) != 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x66 -> { if ((int) r[d] > (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x6e -> { if ((int) r[d] > (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x76 -> { if ((int) r[d] >= (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x7e -> { if ((int) r[d] >= (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xc6 -> { if ((int) r[d] < (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xce -> { if ((int) r[d] < (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xd6 -> { if ((int) r[d] <= (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0xde -> { if ((int) r[d] <= (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
 
                     // ---- calls and exit ----
                     case 0x85 -> { // helper call
-                        r[0] = callHelper(prog, inv, r, imm(insn));
+                        r[0] = callHelper(prog, inv, r, k);
                         if (inv.takeExitRequest()) {
                             run.executed = executed + pc + 1 - blockStart;
                             run.stopped = true;
@@ -381,32 +490,17 @@ public final class Interpreter implements Engine {
                         return (InterpretedProgram) target.prepared(prog.engine);
                     }
                     case CALL_LOCAL, 0x8d -> {
-                        int target;
-                        if ((insn & 0xff) == CALL_LOCAL) {
-                            target = pc + 1 + (int) imm(insn);
-                        } else {
-                            long value = r[dst(insn)];
-                            if (!AddressSpace.isFunctionPointer(value)) { // a helper by number, as uBPF and the conformance suite do
-                                if (value < 0 || value > Integer.MAX_VALUE) {
-                                    throw new Trap(Reason.BAD_CALL_TARGET, "callx through r" + dst(insn) + " = 0x" + Long.toHexString(value) + ": neither a function pointer nor a helper number");
-                                }
-                                if (value == io.bpf4j.abi.Helper.TAIL_CALL.id()) {
-                                    throw new Trap(Reason.BAD_CALL_TARGET, "callx cannot make a tail call (r" + dst(insn) + " = 12)");
-                                }
-                                r[0] = callHelper(prog, inv, r, value);
-                                if (inv.takeExitRequest()) {
-                                    run.executed = executed + pc + 1 - blockStart;
-                                    run.stopped = true;
-                                    caller[0] = r[0];
-                                    return null;
-                                }
-                                pc++;
-                                continue;
+                        int target = (insn & 0xff) == CALL_LOCAL ? pc + 1 + (int) k : callxTarget(prog, r, insn);
+                        if (target < 0) { // callx of a helper by number
+                            r[0] = callHelper(prog, inv, r, r[d]);
+                            if (inv.takeExitRequest()) {
+                                run.executed = executed + pc + 1 - blockStart;
+                                run.stopped = true;
+                                caller[0] = r[0];
+                                return null;
                             }
-                            target = (int) value;
-                            if (!prog.image.isFunctionEntry(target)) {
-                                throw new Trap(Reason.BAD_CALL_TARGET, "callx through r" + dst(insn) + " = " + AddressSpace.format(value) + ": slot " + target + " is not a function entry of this program");
-                            }
+                            pc++;
+                            continue;
                         }
                         executed += pc + 1 - blockStart;
                         blockStart = pc + 1;
@@ -446,6 +540,28 @@ public final class Interpreter implements Engine {
 
     private static Trap budgetExhausted(long budget) {
         return new Trap(Reason.BUDGET_EXHAUSTED, "instruction budget of " + budget + " exhausted (an endless or too long loop?)");
+    }
+
+    /**
+     * Where a callx goes: the function slot its register holds, or -1 for a helper by number (as uBPF and the
+     * conformance suite call helpers).
+     */
+    private static int callxTarget(InterpretedProgram prog, long[] r, long insn) {
+        long value = r[dst(insn)];
+        if (!AddressSpace.isFunctionPointer(value)) {
+            if (value < 0 || value > Integer.MAX_VALUE) {
+                throw new Trap(Reason.BAD_CALL_TARGET, "callx through r" + dst(insn) + " = 0x" + Long.toHexString(value) + ": neither a function pointer nor a helper number");
+            }
+            if (value == io.bpf4j.abi.Helper.TAIL_CALL.id()) {
+                throw new Trap(Reason.BAD_CALL_TARGET, "callx cannot make a tail call (r" + dst(insn) + " = 12)");
+            }
+            return -1;
+        }
+        int target = (int) value;
+        if (!prog.image.isFunctionEntry(target)) {
+            throw new Trap(Reason.BAD_CALL_TARGET, "callx through r" + dst(insn) + " = " + AddressSpace.format(value) + ": slot " + target + " is not a function entry of this program");
+        }
+        return target;
     }
 
     private static long objectAddress(InterpretedProgram prog, Invocation inv, int pc) {
