@@ -230,8 +230,11 @@ public final class Invocation {
             frameImages = java.util.Arrays.copyOf(frameImages, n);
             frameImageOpenings = java.util.Arrays.copyOf(frameImageOpenings, n);
         }
-        frameImages[depth] = target;
-        frameImageOpenings[depth] = memory.frameOpening(depth);
+        // stores only when something changed: a program tail-calling itself, or a chain coming back to a frame's
+        // program, leaves the record as it is (a reference store into this long-lived array costs G1 a card mark)
+        if (frameImages[depth] != target) frameImages[depth] = target;
+        long opening = memory.frameOpening(depth);
+        if (frameImageOpenings[depth] != opening) frameImageOpenings[depth] = opening;
         if (depth >= recordedFrames) recordedFrames = depth + 1;
     }
 
