@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Interpreter against JIT on random programs ({@link RandomPrograms}): r0 or the error (reason and message), the
  * instruction count, the tail call count and the caller memory must all agree. A disagreement writes a reproducer
  * (seed, every program as hex bytecode and as text, both outcomes) to {@code target/jit-reproducers/} and fails with
- * it. One program in five is compiled with a tiny method budget, so chunked code is compared too. The normal run
+ * it. Two programs in five (one verified, one not) are compiled with a tiny method budget, so chunked code is compared too. The normal run
  * checks a few thousand programs; {@code -Plong} runs {@link #large} with many more.
  *
  * <p>Two cases in five are programs the verifier accepts ({@link VerifiedPrograms}), loaded with its facts, so the
