@@ -106,7 +106,9 @@ class LiveReplacementStressTest {
             while (!stop.get() && (System.nanoTime() < deadline || swaps < minSwaps)) {
                 jmp.update(0, (swaps & 1) == 0 ? v2 : v1);
                 swaps++;
-                if ((swaps & 15) == 0) Thread.yield();
+                // yield every 15th swap: an odd period, so the slot is left holding each version in turn when the
+                // invokers get the core (every 16th always left v1 there, and a loaded machine then saw only v1)
+                if (swaps % 15 == 0) Thread.yield();
             }
             stop.set(true);
             for (Thread th : invokers) th.join(10_000);
