@@ -35,11 +35,14 @@ final class AccessPlan {
     static final int CACHES = 3;
 
     final byte[] kind;
+    /** Per pc: inside a loop (between a backward jump and its target), where reading a region's words pays off. */
+    final boolean[] inLoop;
     final int memoryAccesses;
     final int direct;
 
-    private AccessPlan(byte[] kind, int memoryAccesses, int direct) {
+    private AccessPlan(byte[] kind, boolean[] inLoop, int memoryAccesses, int direct) {
         this.kind = kind;
+        this.inLoop = inLoop;
         this.memoryAccesses = memoryAccesses;
         this.direct = direct;
     }
@@ -80,7 +83,13 @@ final class AccessPlan {
             kind[at.pc()] = k;
             if (k != CHECKED) direct++;
         }
-        return new AccessPlan(kind, accesses, direct);
+        boolean[] inLoop = new boolean[code.slotCount()];
+        for (Instructions.At at : code) {
+            if (at.instruction() instanceof Instruction.Jump j && j.target(at.pc()) <= at.pc()) {
+                for (int pc = Math.max(0, j.target(at.pc())); pc <= at.pc(); pc++) inLoop[pc] = true;
+            }
+        }
+        return new AccessPlan(kind, inLoop, accesses, direct);
     }
 
     /** True when some instruction may write r10 (never in a verified program; then no access counts as a frame access). */

@@ -121,7 +121,7 @@ final class ClassGenerator {
         return Emitter.estimateSize(insn, layout.functions.size()) + switch (access.kind[pc]) {
             case AccessPlan.FRAME -> 40; // the direct access before the checked one
             case AccessPlan.CHECKED -> 0;
-            default -> 110;
+            default -> 140;
         };
     }
 

@@ -79,6 +79,17 @@ final class Emitter {
     /** Direct accesses ({@link AccessPlan}): the address, the frame's words and base, the found region, the caches. */
     private final int addr, frameWords, frameBase, found, cacheBase;
     private final boolean[] cacheUsed = new boolean[AccessPlan.CACHES];
+    /** Per cache: some load in this method reads the region's words (see {@link #usesWords}). */
+    private final boolean[] wordsUsed = new boolean[AccessPlan.CACHES];
+
+    /**
+     * A cached load inside a loop reads the region's words ({@code DirectAccess.load*(long[], ...)}): fewer checks per
+     * access than a segment's, worth the cost of looking the words up when the cache is filled. Elsewhere the segment.
+     */
+    private boolean usesWords(int pc) {
+        return gen.access.inLoop[pc] && gen.layout.code.slot(pc) instanceof Instruction.Load l
+                && !(gen.access.kind[pc] == AccessPlan.CONTEXT && l.size() == Size.W);
+    }
     private final Map<Integer, Label> labels = new HashMap<>();
     private final Map<Integer, Label> leaving = new TreeMap<>(); // chunk mode: pcs outside the chunk
     private final List<Runnable> deferred = new ArrayList<>(); // stubs emitted after the body
@@ -109,19 +120,33 @@ final class Emitter {
         this.frameWords = extra + 14;
         this.frameBase = extra + 15;
         this.found = extra + 16;
-        this.cacheBase = extra + 17; // per cache: int tag, Region, MemorySegment
+        this.cacheBase = extra + 17; // per cache: int tag, Region, MemorySegment, long[] words, long base, long length
+    }
+
+    private static final int CACHE_SLOTS = 8;
+
+    private int cacheWords(int c) {
+        return cacheBase + CACHE_SLOTS * c + 3;
+    }
+
+    private int cacheWordBase(int c) {
+        return cacheBase + CACHE_SLOTS * c + 4;
+    }
+
+    private int cacheLength(int c) {
+        return cacheBase + CACHE_SLOTS * c + 6;
     }
 
     private int cacheTag(int c) {
-        return cacheBase + 3 * c;
+        return cacheBase + CACHE_SLOTS * c;
     }
 
     private int cacheRegion(int c) {
-        return cacheBase + 3 * c + 1;
+        return cacheBase + CACHE_SLOTS * c + 1;
     }
 
     private int cacheSegment(int c) {
-        return cacheBase + 3 * c + 2;
+        return cacheBase + CACHE_SLOTS * c + 2;
     }
 
     // ---- method shapes ---------------------------------------------------------------------------
@@ -220,7 +245,10 @@ final class Emitter {
         for (int pc = from; pc < to; pc++) {
             byte k = gen.access.kind[pc];
             if (k == AccessPlan.FRAME) frame = true;
-            else if (k != AccessPlan.CHECKED) cacheUsed[k - AccessPlan.PACKET] = true;
+            else if (k != AccessPlan.CHECKED) {
+                cacheUsed[k - AccessPlan.PACKET] = true;
+                if (usesWords(pc)) wordsUsed[k - AccessPlan.PACKET] = true;
+            }
         }
         if (frame) {
             // r10 is never written (AccessPlan): the frame it names is this method's for as long as it runs
@@ -240,6 +268,12 @@ final class Emitter {
             cob.astore(cacheRegion(c));
             cob.aconst_null();
             cob.astore(cacheSegment(c));
+            cob.aconst_null();
+            cob.astore(cacheWords(c));
+            cob.lconst_0();
+            cob.lstore(cacheWordBase(c));
+            cob.lconst_0();
+            cob.lstore(cacheLength(c));
         }
     }
 
@@ -684,7 +718,7 @@ final class Emitter {
         if (kind == AccessPlan.FRAME) {
             frameAccess(pc, l.offset(), bytes, null, () -> checkedLoad(pc, l));
         } else if (kind != AccessPlan.CHECKED) {
-            cachedAccess(kind, l.src(), l.offset(), bytes, null, () -> checkedLoad(pc, l));
+            cachedAccess(pc, kind, l.src(), l.offset(), bytes, null, () -> checkedLoad(pc, l));
         } else {
             checkedLoad(pc, l);
         }
@@ -712,7 +746,7 @@ final class Emitter {
         if (kind == AccessPlan.FRAME) {
             frameAccess(pc, s.offset(), s.size().bytes(), value, () -> checkedStore(pc, s, value));
         } else if (kind != AccessPlan.CHECKED) {
-            cachedAccess(kind, s.dst(), s.offset(), s.size().bytes(), value, () -> checkedStore(pc, s, value));
+            cachedAccess(pc, kind, s.dst(), s.offset(), s.size().bytes(), value, () -> checkedStore(pc, s, value));
         } else {
             checkedStore(pc, s, value);
         }
@@ -779,12 +813,26 @@ final class Emitter {
         cob.labelBinding(done);
     }
 
+    /** After a cache's region is set: its backing words, their byte offset and its length (words null if none). */
+    private void fillWords(int c) {
+        cob.aload(cacheRegion(c));
+        cob.invokestatic(CD_DIRECT_ACCESS, "words", MethodTypeDesc.of(CD_long.arrayType(), CD_REGION));
+        cob.astore(cacheWords(c));
+        cob.aload(cacheRegion(c));
+        cob.invokestatic(CD_DIRECT_ACCESS, "wordBase", MethodTypeDesc.of(CD_long, CD_REGION));
+        cob.lstore(cacheWordBase(c));
+        cob.aload(cacheRegion(c));
+        cob.invokevirtual(CD_REGION, "length", MethodTypeDesc.of(CD_int));
+        cob.i2l();
+        cob.lstore(cacheLength(c));
+    }
+
     /**
      * A load (pushes the zero-extended value; {@code value} null) or a store of {@code value} through the region
      * cached for {@code kind} ({@link AccessPlan}): taken when the address's upper 32 bits are the cached region's tag;
      * a miss looks the region up again, and anything the segment refuses is redone by {@code checked}.
      */
-    private void cachedAccess(byte kind, int base, int offset, int bytes, Runnable value, Runnable checked) {
+    private void cachedAccess(int pc, byte kind, int base, int offset, int bytes, Runnable value, Runnable checked) {
         int c = kind - AccessPlan.PACKET;
         boolean context = kind == AccessPlan.CONTEXT;
         Label check = cob.newLabel(), fastStart = cob.newLabel(), fastEnd = cob.newLabel(), refused = cob.newLabel();
@@ -809,6 +857,26 @@ final class Emitter {
             cob.loadConstant(LOW32);
             cob.land();
             cob.invokestatic(CD_DIRECT_ACCESS, "load32", MethodTypeDesc.of(CD_long, CD_REGION, CD_long));
+        } else if (value == null && usesWords(pc)) {
+            // a long[]-backed region: plain array loads (see DirectAccess); else the segment's
+            Label segment = cob.newLabel(), loaded = cob.newLabel();
+            cob.aload(cacheWords(c));
+            cob.ifnull(segment);
+            cob.aload(cacheWords(c));
+            cob.lload(cacheWordBase(c));
+            cob.lload(cacheLength(c));
+            cob.lload(addr);
+            cob.loadConstant(LOW32);
+            cob.land();
+            cob.invokestatic(CD_DIRECT_ACCESS, "load" + bytes * 8, MethodTypeDesc.of(CD_long, CD_long.arrayType(), CD_long, CD_long, CD_long));
+            cob.goto_(loaded);
+            cob.labelBinding(segment);
+            cob.aload(cacheSegment(c));
+            cob.lload(addr);
+            cob.loadConstant(LOW32);
+            cob.land();
+            cob.invokestatic(CD_DIRECT_ACCESS, "load" + bytes * 8, MethodTypeDesc.of(CD_long, CD_MEMORY_SEGMENT, CD_long));
+            cob.labelBinding(loaded);
         } else {
             cob.aload(cacheSegment(c));
             cob.lload(addr);
@@ -840,6 +908,7 @@ final class Emitter {
         cob.aload(found);
         cob.invokevirtual(CD_REGION, "segment", MethodTypeDesc.of(CD_MEMORY_SEGMENT));
         cob.astore(cacheSegment(c));
+        if (wordsUsed[c]) fillWords(c);
         cob.lload(addr);
         cob.bipush(32);
         cob.lushr();
@@ -876,6 +945,7 @@ final class Emitter {
             cob.aload(found);
             cob.invokevirtual(CD_REGION, "segment", MethodTypeDesc.of(CD_MEMORY_SEGMENT));
             cob.astore(cacheSegment(p));
+            if (wordsUsed[p]) fillWords(p);
             cob.lload(addr);
             cob.bipush(32);
             cob.lushr();

@@ -51,6 +51,73 @@ public final class DirectAccess {
         LONG.set(s, offset, value);
     }
 
+    /**
+     * The {@code long[]} behind a writable heap segment (what {@link Region#allocate} and the packet buffers use), or
+     * null: the loads below read its words directly, little-endian, as the segment's plain accesses do on
+     * little-endian hardware (null on any other). Byte {@code o} of the segment is byte {@code segment.address() + o}
+     * of the array.
+     */
+    public static long[] words(MemorySegment s) {
+        return NATIVE_LITTLE_ENDIAN && !s.isReadOnly() && s.heapBase().orElse(null) instanceof long[] a ? a : null;
+    }
+
+    /**
+     * {@link #words(MemorySegment)} of the region's segment, worked out once per region (a benign race: every thread
+     * computes the same answer); byte 0 of the region is byte {@link #wordBase} of the words.
+     */
+    public static long[] words(Region r) {
+        byte state = r.wordsState;
+        if (state == 0) {
+            long[] w = words(r.segment);
+            r.words = w;
+            r.wordsState = state = (byte) (w != null ? 1 : 2);
+        }
+        return state == 1 ? r.words : null;
+    }
+
+    /** The byte offset of the region's first byte in {@link #words(Region)}. */
+    public static long wordBase(Region r) {
+        return r.alignmentBase; // segment.address(): for a heap segment, the offset in its array
+    }
+
+    private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    // Loads of 1, 2, 4 and 8 bytes at offset o of a segment of `length` bytes whose byte 0 is byte `base` of `words`
+    // (see words()): the segment's bounds are checked here, the array's by the JVM; out of bounds throws, and the
+    // caller then redoes the access through the address space, which reports the fault.
+
+    public static long load8(long[] words, long base, long length, long o) {
+        if (o >= length) throw new IndexOutOfBoundsException();
+        long p = base + o;
+        return words[(int) (p >>> 3)] >>> ((p & 7) << 3) & 0xffL;
+    }
+
+    public static long load16(long[] words, long base, long length, long o) {
+        if (o > length - 2) throw new IndexOutOfBoundsException();
+        long p = base + o;
+        int i = (int) (p >>> 3), s = (int) (p & 7) << 3;
+        long v = words[i] >>> s;
+        if (s > 48) v |= words[i + 1] << (64 - s);
+        return v & 0xffffL;
+    }
+
+    public static long load32(long[] words, long base, long length, long o) {
+        if (o > length - 4) throw new IndexOutOfBoundsException();
+        long p = base + o;
+        int i = (int) (p >>> 3), s = (int) (p & 7) << 3;
+        long v = words[i] >>> s;
+        if (s > 32) v |= words[i + 1] << (64 - s);
+        return v & 0xffffffffL;
+    }
+
+    public static long load64(long[] words, long base, long length, long o) {
+        if (o > length - 8) throw new IndexOutOfBoundsException();
+        long p = base + o;
+        int i = (int) (p >>> 3), s = (int) (p & 7) << 3;
+        long v = words[i];
+        return s == 0 ? v : v >>> s | words[i + 1] << (64 - s);
+    }
+
     /** A 4-byte load from a region that may be a context with pointer fields: {@link AddressSpace#load32}'s rule. */
     public static long load32(Region r, long offset) {
         int[] offsets = r.pointerOffsets;

@@ -34,6 +34,9 @@ public final class Region {
     final long[] pointerValues;
     /** A stack frame's backing words (set by the address space that made the frame); null for every other region. */
     long[] stackWords;
+    /** {@link DirectAccess#words(Region)}, worked out on first use: 0 not yet, 1 {@link #words} set, 2 none. */
+    byte wordsState;
+    long[] words;
 
     private Region(RegionKind kind, String label, MemorySegment segment, boolean readable, boolean writable, Object object) {
         this(kind, label, segment, readable, writable, object, null);
