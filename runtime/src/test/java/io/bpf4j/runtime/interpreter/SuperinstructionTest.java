@@ -97,6 +97,23 @@ class SuperinstructionTest {
         assertThat(inv2.executedInstructions()).isEqualTo(5);
     }
 
+    @Test
+    void theClosingJumpOfALoopThatAccessesMemoryIsNotFused() {
+        ProgramImage p = Programs.image("sum", code("""
+                mov %r0, 0
+                mov %r3, 0
+                loop:
+                stxdw [%r10-8], %r3
+                ldxdw %r4, [%r10-8]
+                add %r0, %r4
+                add %r3, 1
+                jlt %r3, 10, loop
+                exit
+                """));
+        assertThat(prepared(p)[5] & 0xff).isEqualTo(0x07);
+        assertThat(Programs.run(p)).isEqualTo(45);
+    }
+
     private static final AluOp[] OPS = {AluOp.ADD, AluOp.SUB, AluOp.MUL, AluOp.OR, AluOp.AND, AluOp.LSH, AluOp.RSH,
             AluOp.XOR, AluOp.MOV, AluOp.ARSH, AluOp.NEG, AluOp.DIV, AluOp.MOD};
     private static final JumpOp[] CONDS = {JumpOp.JEQ, JumpOp.JNE, JumpOp.JGT, JumpOp.JGE, JumpOp.JLT, JumpOp.JLE,
