@@ -151,6 +151,11 @@ public record HelperPrototype(Helper helper, ReturnType returns, List<ArgType> a
         define(XDP, Helper.XDP_ADJUST_HEAD, ReturnType.INTEGER, true, Set.of(), ArgType.CTX, ArgType.ANYTHING);
         define(XDP, Helper.XDP_ADJUST_META, ReturnType.INTEGER, true, Set.of(), ArgType.CTX, ArgType.ANYTHING);
         define(XDP, Helper.XDP_ADJUST_TAIL, ReturnType.INTEGER, true, Set.of(), ArgType.CTX, ArgType.ANYTHING);
+        // the helper fills the buffer, so it may be unwritten (a constant length keeps raw mode: check_mem_size_reg)
+        define(XDP, Helper.XDP_LOAD_BYTES, ReturnType.INTEGER, ArgType.CTX, ArgType.ANYTHING, ArgType.UNINIT_MEM, ArgType.CONST_SIZE);
+        // the buffer is read (Linux 6.18.44 as measured here: "ARG_PTR_TO_MEM | MEM_RDONLY", a 2026 stable fix) over
+        // the original ARG_PTR_TO_UNINIT_MEM, which let a program copy unwritten stack into the packet
+        define(XDP, Helper.XDP_STORE_BYTES, ReturnType.INTEGER, ArgType.CTX, ArgType.ANYTHING, ArgType.MEM, ArgType.CONST_SIZE);
         // sk_filter_func_proto and tc_cls_act_func_proto
         define(SKB, Helper.SKB_LOAD_BYTES, ReturnType.INTEGER, ArgType.CTX, ArgType.ANYTHING, ArgType.UNINIT_MEM, ArgType.CONST_SIZE);
         define(TC, Helper.SKB_STORE_BYTES, ReturnType.INTEGER, true, Set.of(), ArgType.CTX, ArgType.ANYTHING, ArgType.MEM, ArgType.CONST_SIZE, ArgType.ANYTHING);

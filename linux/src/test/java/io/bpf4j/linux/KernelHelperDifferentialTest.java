@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Differential map helpers and packet access: random XDP programs call bpf_map_update_elem (every flag),
  * bpf_map_delete_elem and bpf_map_lookup_elem (reading and writing through the returned pointer) on a hash,
  * an array and a per-CPU array, with keys inside and past max_entries, folding every helper's return value
- * (0 or -errno) into r0, and read and write the packet at offsets inside and past its end (behind the bounds
- * check the verifier demands). Each program runs three times on bpf4j's engines and in the kernel (CPU 0),
+ * (0 or -errno) into r0, read and write the packet at offsets inside and past its end (behind the bounds
+ * check the verifier demands), and copy between packet and stack with bpf_xdp_load_bytes / bpf_xdp_store_bytes. Each program runs three times on bpf4j's engines and in the kernel (CPU 0),
  * with an {@code xdp_md} context passed in; return values, output packets, output contexts and the maps'
  * contents afterwards must be equal (compared by {@link DifferentialHarness}).
  */
@@ -61,12 +61,17 @@ class KernelHelperDifferentialTest {
     static List<Instruction> program(SplittableRandom random, int ops) {
         List<Instruction> out = new ArrayList<>();
         out.add(Instruction.Alu.imm(true, AluOp.MOV, 7, 0));
+        out.add(Instruction.Alu.reg(true, AluOp.MOV, 6, 1)); // the context, for the packet helpers
         // r8 = ctx->data, r9 = ctx->data_end: kept in callee-saved registers across the helper calls
         out.add(new Instruction.Load(Size.W, false, 8, 1, 0));
         out.add(new Instruction.Load(Size.W, false, 9, 1, 4));
         for (int i = 0; i < ops; i++) {
             if (random.nextInt(3) == 0) {
                 packetAccess(random, out);
+                continue;
+            }
+            if (random.nextInt(4) == 0) {
+                packetHelper(random, out);
                 continue;
             }
             int map = random.nextInt(MAPS.size());
@@ -135,6 +140,34 @@ class KernelHelperDifferentialTest {
         out.add(Instruction.Alu.imm(true, AluOp.ADD, 2, off + size.bytes()));
         out.add(Instruction.Jump.ifReg(false, JumpOp.JGT, 2, 9, access.size()));
         out.addAll(access);
+    }
+
+    /**
+     * bpf_xdp_load_bytes or bpf_xdp_store_bytes between the packet and a 16-byte stack buffer (written first, so
+     * both sides start from the same bytes: on an error load_bytes leaves it alone), at offsets and lengths that
+     * reach past the packet's end (EINVAL) or past 0xffff (EFAULT) or fit; the return value and, for a load, the buffer's first word are
+     * folded into r7; data and data_end are read again afterwards.
+     */
+    private static void packetHelper(SplittableRandom random, List<Instruction> out) {
+        int off = random.nextInt(12) == 0 ? 0xffff + random.nextInt(3) : random.nextInt(PACKET + 9); // over 0xffff: EFAULT
+        int len = 1 + random.nextInt(16);
+        boolean load = random.nextBoolean();
+        out.add(Instruction.LoadImm64.constant(3, random.nextLong()));
+        out.add(Instruction.Store.reg(Size.DW, 10, -40, 3));
+        out.add(Instruction.Store.reg(Size.DW, 10, -32, 3));
+        out.add(Instruction.Alu.reg(true, AluOp.MOV, 1, 6));
+        out.add(Instruction.Alu.imm(true, AluOp.MOV, 2, off));
+        out.add(Instruction.Alu.reg(true, AluOp.MOV, 3, 10));
+        out.add(Instruction.Alu.imm(true, AluOp.ADD, 3, -40));
+        out.add(Instruction.Alu.imm(true, AluOp.MOV, 4, len));
+        out.add(Instruction.Call.helper((load ? Helper.XDP_LOAD_BYTES : Helper.XDP_STORE_BYTES).id()));
+        fold(out);
+        if (load) {
+            out.add(new Instruction.Load(Size.DW, false, 3, 10, -40));
+            out.add(Instruction.Alu.reg(true, AluOp.XOR, 7, 3));
+        }
+        out.add(new Instruction.Load(Size.W, false, 8, 6, 0));
+        out.add(new Instruction.Load(Size.W, false, 9, 6, 4));
     }
 
     /** An {@code xdp_md} as BPF_PROG_TEST_RUN accepts it: data 0, data_end the packet's length, the rest 0. */

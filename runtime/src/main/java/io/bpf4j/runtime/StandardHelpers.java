@@ -61,6 +61,8 @@ final class StandardHelpers {
                 .with(Helper.XDP_ADJUST_HEAD, (inv, ctx, delta, a, b, c) -> packet(inv, ctx, Helper.XDP_ADJUST_HEAD).adjustHead(inv, (int) delta))
                 .with(Helper.XDP_ADJUST_META, (inv, ctx, delta, a, b, c) -> packet(inv, ctx, Helper.XDP_ADJUST_META).adjustMeta(inv, (int) delta))
                 .with(Helper.XDP_ADJUST_TAIL, (inv, ctx, delta, a, b, c) -> packet(inv, ctx, Helper.XDP_ADJUST_TAIL).adjustTail(inv, (int) delta))
+                .with(Helper.XDP_LOAD_BYTES, StandardHelpers::xdpLoadBytes)
+                .with(Helper.XDP_STORE_BYTES, StandardHelpers::xdpStoreBytes)
                 .with(Helper.SKB_LOAD_BYTES, StandardHelpers::skbLoadBytes)
                 .with(Helper.SKB_STORE_BYTES, StandardHelpers::skbStoreBytes)
                 .with(Helper.L3_CSUM_REPLACE, (inv, ctx, off, from, to, flags) -> csumReplace(inv, ctx, off, from, to, flags, false))
@@ -259,6 +261,36 @@ final class StandardHelpers {
             return errno(Errno.EFAULT);
         }
         MemorySegment.copy(p.buffer, p.data + off, dst.segment(), dstOff, len);
+        return 0;
+    }
+
+    /**
+     * Linux's {@code bpf_xdp_pointer} checks, for a linear frame (bpf4j has no fragments): offset or length over
+     * 0xffff is EFAULT, bytes past the frame's end EINVAL; 0 when the range is inside.
+     */
+    private static long xdpRangeError(PacketContext p, long offset, long len) {
+        long off = offset & 0xffffffffL, n = len & 0xffffffffL;
+        if (off > 0xffff || n > 0xffff) return errno(Errno.EFAULT);
+        if (off + n > p.length()) return errno(Errno.EINVAL);
+        return 0;
+    }
+
+    /** bpf_xdp_load_bytes: on an error the buffer is left as it was (unlike bpf_skb_load_bytes, which zeroes it). */
+    private static long xdpLoadBytes(Invocation inv, long ctx, long offset, long to, long len, long c) {
+        PacketContext p = packet(inv, ctx, Helper.XDP_LOAD_BYTES);
+        Region dst = inv.memory().check(to, len, Access.WRITE);
+        long error = xdpRangeError(p, offset, len);
+        if (error != 0) return error;
+        MemorySegment.copy(p.buffer, p.data + (offset & 0xffffffffL), dst.segment(), to & 0xffffffffL, len);
+        return 0;
+    }
+
+    private static long xdpStoreBytes(Invocation inv, long ctx, long offset, long from, long len, long c) {
+        PacketContext p = packet(inv, ctx, Helper.XDP_STORE_BYTES);
+        Region src = inv.memory().check(from, len, Access.READ);
+        long error = xdpRangeError(p, offset, len);
+        if (error != 0) return error;
+        MemorySegment.copy(src.segment(), from & 0xffffffffL, p.buffer, p.data + (offset & 0xffffffffL), len);
         return 0;
     }
 

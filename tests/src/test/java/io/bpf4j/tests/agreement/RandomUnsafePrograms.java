@@ -205,8 +205,7 @@ final class RandomUnsafePrograms {
             tailCallWith(6);
             return;
         }
-        // bpf4j has no bpf_xdp_load_bytes (a refusal unrelated to memory safety): rare in XDP programs
-        if (random.nextInt(8) == 0 && (type != ProgramType.XDP || random.nextInt(8) == 0)) {
+        if (random.nextInt(8) == 0) {
             helperMemory();
             return;
         }
