@@ -54,10 +54,12 @@ final class HelperCalls {
         if (meta.releaseRef != 0) {
             int ref = meta.releaseRef;
             if (!c.st.release(ref)) throw reject("reference has not been acquired before");
-            c.st.mapAllRegs(r -> r.refObjId() == ref ? RegState.NOT_INIT : r);
+            RegState invalid = invalidated(c);
+            c.st.mapAllRegs(r -> r.refObjId() == ref ? invalid : r);
         }
         if (proto.changesPacketData()) {
-            c.st.mapAllRegs(r -> r.type().isPacket() || r.type() == RegType.PTR_TO_PACKET_END ? RegState.NOT_INIT : r);
+            RegState invalid = invalidated(c);
+            c.st.mapAllRegs(r -> r.type().isPacket() || r.type() == RegType.PTR_TO_PACKET_END ? invalid : r);
         }
         VerifierState beforeClobber = h == Helper.LOOP ? c.st.copy() : null;
         for (int r = 1; r <= 5; r++) c.st.set(r, RegState.NOT_INIT);
@@ -267,5 +269,14 @@ final class HelperCalls {
         c.st.set(0, RegState.UNKNOWN_SCALAR);
         c.pc = callsite + 1;
         return true;
+    }
+
+    /**
+     * What a register holding a pointer that a helper call made stale becomes (Linux's mark_reg_invalid): unreadable
+     * without CAP_PERFMON, an unknown scalar with it (a pointer value may leak there, but it can no longer be
+     * dereferenced).
+     */
+    private static RegState invalidated(Checker c) {
+        return c.privileged ? RegState.UNKNOWN_SCALAR : RegState.NOT_INIT;
     }
 }

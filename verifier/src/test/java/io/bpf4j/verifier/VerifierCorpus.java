@@ -298,6 +298,15 @@ public final class VerifierCorpus {
                 call(Helper.SKB_LOAD_BYTES.id()), ldx(Size.DW, 0, 10, -8), exit());
         reject("xdp_adjust_head invalidates packet pointers", XDP, "R6 !read_ok",
                 ldx(Size.W, 2, 1, 0), movr(6, 2), mov(2, 0), call(Helper.XDP_ADJUST_HEAD.id()), movr(0, 6), exit());
+        // with CAP_PERFMON a stale packet pointer becomes an unknown scalar (mark_reg_invalid): readable, not a pointer
+        acceptPrivileged("xdp_adjust_head leaves a stale packet pointer an unknown scalar, privileged", XDP,
+                ldx(Size.W, 2, 1, 0), movr(6, 2), mov(2, 0), call(Helper.XDP_ADJUST_HEAD.id()), movr(0, 6), exit());
+        CASES.add(new Case("stale packet pointer cannot be dereferenced, privileged", XDP, prog(ldx(Size.W, 2, 1, 0), movr(6, 2),
+                mov(2, 0), call(Helper.XDP_ADJUST_HEAD.id()), ldx(Size.B, 0, 6, 0), exit()), true, "R6 invalid mem access 'scalar'", 32));
+        accept("xdp_load_bytes into unwritten stack", XDP, mov(2, 0), movr(3, 10), add(3, -16), mov(4, 8),
+                call(Helper.XDP_LOAD_BYTES.id()), ldx(Size.DW, 0, 10, -16), exit());
+        reject("xdp_store_bytes from unwritten stack", XDP, "invalid read from stack R3 off=-16 size=8", mov(2, 0), movr(3, 10), add(3, -16), mov(4, 8),
+                call(Helper.XDP_STORE_BYTES.id()), mov(0, 0), exit());
         accept("ringbuf reserve and submit", SF, lddwMap(1, RINGBUF), mov(2, 8), mov(3, 0), call(Helper.RINGBUF_RESERVE.id()),
                 jeq(0, 0, 4), st(Size.DW, 0, 0, 1), movr(1, 0), mov(2, 0), call(Helper.RINGBUF_SUBMIT.id()), mov(0, 0), exit());
         reject("ringbuf reservation leaked", SF, "Unreleased reference id=1 alloc_insn=4", lddwMap(1, RINGBUF), mov(2, 8), mov(3, 0),

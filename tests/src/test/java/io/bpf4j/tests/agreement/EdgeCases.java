@@ -470,6 +470,14 @@ final class EdgeCases {
 
         edge("xdp_load_bytes into the stack", XDP, mov(2, 0), movr(3, 10), add(3, -16), mov(4, 8), call(Helper.XDP_LOAD_BYTES.id()),
                 mov(0, 2), exit());
+        edge("xdp_load_bytes into unwritten stack, then read", XDP, mov(2, 0), movr(3, 10), add(3, -16), mov(4, 8),
+                call(Helper.XDP_LOAD_BYTES.id()), ldx(Size.DW, 0, 10, -16), exit());
+        edge("xdp_store_bytes from unwritten stack", XDP, mov(2, 0), movr(3, 10), add(3, -16), mov(4, 8),
+                call(Helper.XDP_STORE_BYTES.id()), mov(0, 0), exit());
+        edge("xdp_store_bytes from written stack", XDP, st(Size.DW, 10, -16, 7), mov(2, 0), movr(3, 10), add(3, -16), mov(4, 8),
+                call(Helper.XDP_STORE_BYTES.id()), mov(0, 0), exit());
+        edge("stale packet pointer dereferenced after xdp_adjust_head", XDP, ldx(Size.W, 2, 1, 0), movr(6, 2), mov(2, 0),
+                call(Helper.XDP_ADJUST_HEAD.id()), ldx(Size.B, 0, 6, 0), exit());
 
         stackFacts();
 
