@@ -98,6 +98,25 @@ class DirectAccessTest {
     }
 
     @Test
+    void aFourByteLoadPastTheEndOfAContextWithPointerFieldsIsAMemoryFaultOnBothEngines() {
+        // xdp_md-like: pointer fields at 0, 4, 8 of 24 bytes; a 4-byte load at 22 crosses the end
+        ProgramImage image = Asm.image("past_ctx", code("ldxw %r0, [%r1+22]\nexit"));
+        List<String> outcomes = new java.util.ArrayList<>();
+        for (io.bpf4j.runtime.Engine engine : Runs.engines()) {
+            io.bpf4j.runtime.Invocation inv = new io.bpf4j.runtime.Invocation(OPTIONS).begin();
+            long ctx = inv.memory().register(Region.context("xdp_md", MemorySegment.ofArray(new long[3]), 0, 4, 8));
+            try {
+                image.prepared(engine).run(inv, ctx);
+                outcomes.add("no fault");
+            } catch (ExecutionException e) {
+                assertEquals(ExecutionException.Reason.MEMORY_FAULT, e.reason(), e.getMessage());
+                outcomes.add(Runs.normalized(e));
+            }
+        }
+        assertEquals(outcomes.get(0), outcomes.get(1));
+    }
+
+    @Test
     void unverifiedProgramsKeepTheCheckedAccesses() {
         ProgramImage image = Asm.image("plain", code("stxdw [%r10-8], %r1\nldxdw %r0, [%r10-8]\nexit"));
         JitExecutable e = (JitExecutable) image.prepared(Runs.JIT);

@@ -399,8 +399,9 @@ public final class AddressSpace {
     /** Zero-extended 32-bit little-endian load. */
     public long load32(long address) {
         Region r = readable(address, 4);
-        if (r.pointerOffsets != null) return contextLoad32(r, (int) address);
         try {
+            // a context's pointer fields (xdp_md->data...) read as addresses; past its end it faults like any region
+            if (r.pointerOffsets != null) return contextLoad32(r, (int) address);
             return (int) INT.get(r.segment, address & 0xffffffffL) & 0xffffffffL;
         } catch (IndexOutOfBoundsException e) {
             throw fault(Access.READ, address, 4);
