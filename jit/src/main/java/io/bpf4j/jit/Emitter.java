@@ -79,6 +79,8 @@ final class Emitter {
     /** Direct accesses ({@link AccessPlan}): the address, the frame's words and base, the found region, the caches. */
     private final int addr, frameWords, frameBase, found, cacheBase;
     private final boolean[] cacheUsed = new boolean[AccessPlan.CACHES];
+    /** The local holding the address of each object an lddw of this method names (0 until looked up). */
+    private final Map<Object, Integer> objectAddresses = new java.util.IdentityHashMap<>();
     /** Per cache: some load in this method reads the region's words (see {@link #usesWords}). */
     private final boolean[] wordsUsed = new boolean[AccessPlan.CACHES];
 
@@ -251,6 +253,19 @@ final class Emitter {
         cob.lstore(newFp);
         cob.aconst_null();
         cob.astore(target);
+        int nextSlot = cacheBase + CACHE_SLOTS * AccessPlan.CACHES;
+        for (int pc = from; pc < to; pc++) {
+            if (gen.layout.code.slot(pc) instanceof Instruction.LoadImm64 l && l.pseudo() != Pseudo.IMM && l.pseudo() != Pseudo.FUNC
+                    && l.pseudo() != Pseudo.BTF_ID && l.imm() >= 0 && l.imm() < gen.info.image.objects().size()) {
+                Object object = gen.info.image.objects().get(l.imm());
+                if (!objectAddresses.containsKey(object)) {
+                    objectAddresses.put(object, nextSlot);
+                    cob.lconst_0();
+                    cob.lstore(nextSlot);
+                    nextSlot += 2;
+                }
+            }
+        }
         boolean frame = false;
         for (int pc = from; pc < to; pc++) {
             byte k = gen.access.kind[pc];
@@ -436,7 +451,7 @@ final class Emitter {
             case Instruction.Endian en -> 14;
             case Instruction.Jump j -> 44; // accounting, compare, budget stub, a possible stub leaving the chunk
             case Instruction.Exit x -> 40;
-            case Instruction.LoadImm64 l -> l.pseudo() == Pseudo.IMM || l.pseudo() == Pseudo.FUNC ? 8 : 30;
+            case Instruction.LoadImm64 l -> l.pseudo() == Pseudo.IMM || l.pseudo() == Pseudo.FUNC ? 8 : 50;
             case Instruction.Load l -> 36;
             case Instruction.Store s -> 30;
             case Instruction.Atomic a -> 36;
@@ -686,16 +701,29 @@ final class Emitter {
             case FUNC -> cob.loadConstant(AddressSpace.functionPointer(pc + 1 + l.imm()));
             case MAP_FD, MAP_IDX, MAP_VALUE, MAP_IDX_VALUE -> {
                 Object object = gen.info.image.objects().get(l.imm());
+                // the address is the same for the whole invocation: looked up once per method call (a local, 0 until
+                // then), so a program that tail-calls itself in a loop does not look its prog array up on every hop
+                int slot = objectAddresses.get(object);
+                Label have = cob.newLabel();
+                cob.lload(slot);
+                cob.dup2();
+                cob.lconst_0();
+                cob.lcmp();
+                cob.ifne(have);
+                cob.pop2();
                 guarded(pc, () -> {
                     cob.aload(CTX);
                     cob.getfield(CD_JIT_CONTEXT, "invocation", CD_INVOCATION);
                     gen.loadClassData(cob, object, CD_Object);
                     cob.invokevirtual(CD_INVOCATION, "addressOf", MethodTypeDesc.of(CD_long, CD_Object));
-                    if (l.pseudo().refersToMapValue()) {
-                        cob.loadConstant(l.nextImm() & LOW32);
-                        cob.ladd();
-                    }
                 });
+                cob.dup2();
+                cob.lstore(slot);
+                cob.labelBinding(have);
+                if (l.pseudo().refersToMapValue()) {
+                    cob.loadConstant(l.nextImm() & LOW32);
+                    cob.ladd();
+                }
             }
             case BTF_ID -> throw unsupported(pc, "lddw of a kernel variable is not supported");
         }
