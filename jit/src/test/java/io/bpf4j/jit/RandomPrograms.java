@@ -90,18 +90,9 @@ final class RandomPrograms {
 
     /** Instructions with symbolic jump and call targets, resolved by {@link #build}. */
     private static final class Gen {
-        private record JumpTo(boolean jmp32, JumpOp op, int dst, Source source, int src, int imm, int label) {}
-
-        private record CallTo(int label) {}
-
-        private record FunctionRef(int dst, int label) {}
-
-        private record Bind(int label) {}
-
         private final Random rnd;
         private final boolean tailCalls;
-        private final List<Object> items = new ArrayList<>();
-        private int labels;
+        private final LabelledCode code = new LabelledCode();
         int function;
         int[] functions;
         private boolean inLoop;
@@ -112,15 +103,15 @@ final class RandomPrograms {
         }
 
         int newLabel() {
-            return labels++;
+            return code.newLabel();
         }
 
         void bind(int label) {
-            items.add(new Bind(label));
+            code.bind(label);
         }
 
         void add(Instruction insn) {
-            items.add(insn);
+            code.add(insn);
         }
 
         /** A data register to write: r0, r2–r9 (r9 is the loop counter inside loops); rarely r1 or r10. */
@@ -188,8 +179,8 @@ final class RandomPrograms {
 
         private void conditional(int label) {
             JumpOp op = CONDITIONS[rnd.nextInt(CONDITIONS.length)];
-            if (rnd.nextBoolean()) items.add(new JumpTo(rnd.nextBoolean(), op, any(), Source.REG, any(), 0, label));
-            else items.add(new JumpTo(rnd.nextBoolean(), op, any(), Source.IMM, 0, interesting(), label));
+            if (rnd.nextBoolean()) code.jump(rnd.nextBoolean(), op, any(), Source.REG, any(), 0, label);
+            else code.jump(rnd.nextBoolean(), op, any(), Source.IMM, 0, interesting(), label);
         }
 
         /** A base register and an offset: mostly inside the stack frame or the caller memory, rarely outside. */
@@ -241,11 +232,11 @@ final class RandomPrograms {
             if (!tailCalls && rnd.nextInt(4) == 0) {
                 // callx: through a function pointer or a helper number
                 int reg = 2 + rnd.nextInt(3);
-                if (rnd.nextBoolean()) items.add(new FunctionRef(reg, functions[callee]));
+                if (rnd.nextBoolean()) code.functionRef(reg, functions[callee]);
                 else add(Instruction.Alu.imm(true, AluOp.MOV, reg, 1 + rnd.nextInt(3)));
                 add(new Instruction.CallIndirect(reg));
             } else {
-                items.add(new CallTo(functions[callee]));
+                code.call(functions[callee]);
             }
         }
 
@@ -257,10 +248,10 @@ final class RandomPrograms {
             body(2 + rnd.nextInt(8), false);
             inLoop = false;
             if (rnd.nextInt(30) == 0) {
-                items.add(new JumpTo(false, JumpOp.JA, 0, Source.IMM, 0, 0, start)); // endless: the budget stops it
+                code.jump(false, JumpOp.JA, 0, Source.IMM, 0, 0, start); // endless: the budget stops it
             } else {
                 add(Instruction.Alu.imm(true, AluOp.SUB, 9, 1));
-                items.add(new JumpTo(false, JumpOp.JNE, 9, Source.IMM, 0, 0, start));
+                code.jump(false, JumpOp.JNE, 9, Source.IMM, 0, 0, start);
             }
         }
 
@@ -271,33 +262,7 @@ final class RandomPrograms {
         }
 
         Instructions build() {
-            int[] at = new int[labels];
-            int slot = 0;
-            for (Object o : items) {
-                switch (o) {
-                    case Bind b -> at[b.label()] = slot;
-                    case Instruction i -> slot += i.slots();
-                    case FunctionRef f -> slot += 2;
-                    default -> slot += 1;
-                }
-            }
-            List<Instruction> out = new ArrayList<>();
-            slot = 0;
-            for (Object o : items) {
-                Instruction insn = switch (o) {
-                    case Bind b -> null;
-                    case Instruction i -> i;
-                    case JumpTo j -> j.op() == JumpOp.JA ? Instruction.Jump.always(at[j.label()] - slot - 1)
-                            : new Instruction.Jump(j.jmp32(), j.op(), j.dst(), j.source(), j.src(), at[j.label()] - slot - 1, j.imm());
-                    case CallTo c -> Instruction.Call.local(at[c.label()] - slot - 1);
-                    case FunctionRef f -> new Instruction.LoadImm64(f.dst(), Pseudo.FUNC, at[f.label()] - slot - 1, 0);
-                    default -> throw new IllegalStateException(o.toString());
-                };
-                if (insn == null) continue;
-                out.add(insn);
-                slot += insn.slots();
-            }
-            return Instructions.of(out).checkControlFlow();
+            return code.build();
         }
     }
 }

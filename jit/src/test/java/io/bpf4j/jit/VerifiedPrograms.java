@@ -98,17 +98,10 @@ final class VerifiedPrograms {
     private static final class Gen {
         private final Random rnd;
         private final boolean tailCalls;
-        private final List<Object> items = new ArrayList<>();
-        private int labels;
+        private final LabelledCode code = new LabelledCode();
         private boolean subprogram, inLoop, hasCalls;
         private final List<Integer> calleeLabels = new ArrayList<>();
         private final java.util.Set<Integer> called = new java.util.HashSet<>();
-
-        private record JumpTo(JumpOp op, boolean jmp32, int dst, Source source, int src, int imm, int label) {}
-
-        private record CallTo(int label) {}
-
-        private record Bind(int label) {}
 
         Gen(Random rnd, boolean tailCalls) {
             this.rnd = rnd;
@@ -118,7 +111,7 @@ final class VerifiedPrograms {
         Instructions program() {
             int callees = rnd.nextInt(3);
             hasCalls = callees > 0;
-            for (int i = 0; i < callees; i++) calleeLabels.add(labels++);
+            for (int i = 0; i < callees; i++) calleeLabels.add(code.newLabel());
             // entry: r6 = ctx, r7 = the map value, scratch registers initialised
             add(Instruction.Alu.reg(true, AluOp.MOV, 6, 1));
             add(new Instruction.LoadImm64(7, Pseudo.MAP_VALUE, 0, 0));
@@ -129,7 +122,7 @@ final class VerifiedPrograms {
             add(new Instruction.Exit());
             subprogram = true;
             for (int label : calleeLabels) {
-                items.add(new Bind(label));
+                code.bind(label);
                 for (int r : new int[] {0, 8, 9}) add(Instruction.Alu.imm(true, AluOp.MOV, r, rnd.nextInt()));
                 body(4 + rnd.nextInt(20));
                 add(new Instruction.Exit());
@@ -146,7 +139,7 @@ final class VerifiedPrograms {
         }
 
         private void add(Instruction insn) {
-            items.add(insn);
+            code.add(insn);
         }
 
         private int scratch() {
@@ -184,10 +177,10 @@ final class VerifiedPrograms {
                 else if (k < 67 && !subprogram) mapValue();
                 else if (k < 71) atomic();
                 else if (k < 79) {
-                    int label = labels++;
+                    int label = code.newLabel();
                     JumpOp op = CONDITIONS[rnd.nextInt(CONDITIONS.length)];
-                    if (rnd.nextBoolean()) items.add(new JumpTo(op, rnd.nextBoolean(), scratch(), Source.REG, scratch(), 0, label));
-                    else items.add(new JumpTo(op, rnd.nextBoolean(), scratch(), Source.IMM, 0, interesting(), label));
+                    if (rnd.nextBoolean()) code.jump(rnd.nextBoolean(), op, scratch(), Source.REG, scratch(), 0, label);
+                    else code.jump(rnd.nextBoolean(), op, scratch(), Source.IMM, 0, interesting(), label);
                     pending.add(new int[] {label, 1 + rnd.nextInt(6)});
                 } else if (k < 83 && !inLoop && pending.isEmpty()) loop();
                 else if (k < 87 && !subprogram && !inLoop && hasCalls) call();
@@ -196,11 +189,11 @@ final class VerifiedPrograms {
                 for (int[] p : pending) p[1]--;
                 pending.removeIf(p -> {
                     if (p[1] > 0) return false;
-                    items.add(new Bind(p[0]));
+                    code.bind(p[0]);
                     return true;
                 });
             }
-            for (int[] p : pending) items.add(new Bind(p[0]));
+            for (int[] p : pending) code.bind(p[0]);
         }
 
         private void alu() {
@@ -279,9 +272,9 @@ final class VerifiedPrograms {
         }
 
         private void loop() {
-            int start = labels++;
+            int start = code.newLabel();
             add(Instruction.Alu.imm(true, AluOp.MOV, 9, 1 + rnd.nextInt(5)));
-            items.add(new Bind(start));
+            code.bind(start);
             inLoop = true;
             int n = 2 + rnd.nextInt(6);
             for (int i = 0; i < n; i++) {
@@ -294,7 +287,7 @@ final class VerifiedPrograms {
             }
             inLoop = false;
             add(Instruction.Alu.imm(true, AluOp.SUB, 9, 1));
-            items.add(new JumpTo(JumpOp.JNE, false, 9, Source.IMM, 0, 0, start));
+            code.jump(false, JumpOp.JNE, 9, Source.IMM, 0, 0, start);
         }
 
         private void call() {
@@ -306,7 +299,7 @@ final class VerifiedPrograms {
             add(Instruction.Alu.reg(true, AluOp.MOV, 1, 10));
             add(Instruction.Alu.imm(true, AluOp.ADD, 1, frameOffset(8)));
             for (int r = 2; r <= 5; r++) add(Instruction.Alu.imm(true, AluOp.MOV, r, interesting()));
-            items.add(new CallTo(callee));
+            code.call(callee);
             for (int r = 1; r <= 5; r++) if (r != 1) add(Instruction.Alu.imm(true, AluOp.MOV, r, interesting()));
         }
 
@@ -320,30 +313,7 @@ final class VerifiedPrograms {
         }
 
         Instructions build() {
-            int[] at = new int[labels];
-            int slot = 0;
-            for (Object o : items) {
-                switch (o) {
-                    case Bind b -> at[b.label()] = slot;
-                    case Instruction i -> slot += i.slots();
-                    default -> slot += 1;
-                }
-            }
-            List<Instruction> out = new ArrayList<>();
-            slot = 0;
-            for (Object o : items) {
-                Instruction insn = switch (o) {
-                    case Bind b -> null;
-                    case Instruction i -> i;
-                    case JumpTo j -> new Instruction.Jump(j.jmp32(), j.op(), j.dst(), j.source(), j.src(), at[j.label()] - slot - 1, j.imm());
-                    case CallTo c -> Instruction.Call.local(at[c.label()] - slot - 1);
-                    default -> throw new IllegalStateException(o.toString());
-                };
-                if (insn == null) continue;
-                out.add(insn);
-                slot += insn.slots();
-            }
-            return Instructions.of(out).checkControlFlow();
+            return code.build();
         }
     }
 }
