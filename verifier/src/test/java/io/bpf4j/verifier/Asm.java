@@ -98,4 +98,17 @@ public final class Asm {
     public static Instruction lddw(int dst, long v) {
         return Instruction.LoadImm64.constant(dst, v);
     }
+
+    /** {@code a} followed by {@code b}. */
+    public static Instruction[] concat(Instruction[] a, Instruction... b) {
+        Instruction[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    /** The usual map lookup with a zeroed 4-byte key at fp-4, then {@code after}; R0 is map_value_or_null after the call. */
+    public static Instruction[] lookup(int map, Instruction... after) {
+        return concat(new Instruction[] {st(io.bpf4j.isa.Size.W, 10, -4, 0), movr(2, 10), add(2, -4), lddwMap(1, map),
+                call(io.bpf4j.abi.Helper.MAP_LOOKUP_ELEM.id())}, after);
+    }
 }

@@ -53,21 +53,6 @@ class PointerRulesTest {
         CASES.add(new Case(name, type, Instructions.of(insns), unprivileged, privileged));
     }
 
-    /** The usual hash-map lookup with a zeroed key at fp-4; R0 is map_value_or_null afterwards. */
-    private static Instruction[] lookup(int map, Instruction... after) {
-        List<Instruction> l = new ArrayList<>(List.of(st(Size.W, 10, -4, 0), movr(2, 10), add(2, -4), lddwMap(1, map),
-                call(Helper.MAP_LOOKUP_ELEM.id())));
-        l.addAll(List.of(after));
-        return l.toArray(Instruction[]::new);
-    }
-
-    private static Instruction[] concat(Instruction[] a, Instruction... b) {
-        Instruction[] r = new Instruction[a.length + b.length];
-        System.arraycopy(a, 0, r, 0, a.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
-    }
-
     static {
         // 1. operators other than += and -=: refused in both modes
         both("pointer OR a constant", SF, "R1 bitwise operator |= on pointer prohibited", "R1 bitwise operator |= on pointer prohibited",

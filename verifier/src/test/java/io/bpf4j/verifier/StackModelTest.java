@@ -14,7 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -57,12 +56,6 @@ class StackModelTest {
 
     private static void modes(String name, ProgramType type, String privileged, String unprivileged, Instruction... p) {
         CASES.add(new Case(name, type, prog(p), privileged, unprivileged));
-    }
-
-    private static Instruction[] concat(Instruction[] a, Instruction... b) {
-        Instruction[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 
     /** Key set up by {@code key}, R2 pointing at it; then a lookup in {@code map} dereferenced without a null check. */

@@ -120,18 +120,6 @@ final class EdgeCases {
                 arrayLookup));
     }
 
-    /** The usual map lookup with a zeroed 4-byte key at fp-4; R0 is map_value_or_null afterwards. */
-    private static Instruction[] lookup(int map, Instruction... after) {
-        List<Instruction> l = new ArrayList<>(List.of(
-                st(Size.W, 10, -4, 0),
-                movr(2, 10),
-                add(2, -4),
-                lddwMap(1, map),
-                call(Helper.MAP_LOOKUP_ELEM.id())));
-        l.addAll(List.of(after));
-        return l.toArray(Instruction[]::new);
-    }
-
     static {
         // ---- registers and exit
         edge("return constant", SF, mov(0, 0), exit());
@@ -664,10 +652,4 @@ final class EdgeCases {
         return l.toArray(Instruction[]::new);
     }
 
-    private static Instruction[] concat(Instruction[] a, Instruction... b) {
-        Instruction[] r = new Instruction[a.length + b.length];
-        System.arraycopy(a, 0, r, 0, a.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
-    }
 }
