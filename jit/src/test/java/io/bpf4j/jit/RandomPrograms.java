@@ -89,6 +89,17 @@ final class RandomPrograms {
     }
 
     /** Instructions with symbolic jump and call targets, resolved by {@link #build}. */
+    /** An immediate worth testing: 0, -1, INT_MIN, a small value or any value. */
+    static int interestingImmediate(java.util.Random rnd) {
+        return switch (rnd.nextInt(6)) {
+            case 0 -> 0;
+            case 1 -> -1;
+            case 2 -> Integer.MIN_VALUE;
+            case 3 -> rnd.nextInt(16);
+            default -> rnd.nextInt();
+        };
+    }
+
     private static final class Gen {
         private final Random rnd;
         private final boolean tailCalls;
@@ -168,13 +179,7 @@ final class RandomPrograms {
         }
 
         private int interesting() {
-            return switch (rnd.nextInt(6)) {
-                case 0 -> 0;
-                case 1 -> -1;
-                case 2 -> Integer.MIN_VALUE;
-                case 3 -> rnd.nextInt(16);
-                default -> rnd.nextInt();
-            };
+            return RandomPrograms.interestingImmediate(rnd);
         }
 
         private void conditional(int label) {

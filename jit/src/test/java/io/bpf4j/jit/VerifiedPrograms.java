@@ -151,13 +151,7 @@ final class VerifiedPrograms {
         }
 
         private int interesting() {
-            return switch (rnd.nextInt(6)) {
-                case 0 -> 0;
-                case 1 -> -1;
-                case 2 -> Integer.MIN_VALUE;
-                case 3 -> rnd.nextInt(16);
-                default -> rnd.nextInt();
-            };
+            return RandomPrograms.interestingImmediate(rnd);
         }
 
         /** The frame offsets this function may use: with bpf2bpf calls all frames together stay within 512 bytes. */
