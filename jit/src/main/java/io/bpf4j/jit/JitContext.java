@@ -1,6 +1,7 @@
 package io.bpf4j.jit;
 
 import io.bpf4j.runtime.Invocation;
+import io.bpf4j.runtime.TailCallTargets;
 import io.bpf4j.runtime.memory.AddressSpace;
 
 /**
@@ -28,6 +29,13 @@ public final class JitContext {
     CompiledCode tailTarget;
     /** r1 and r10 at the tail call: the target starts with them (r10 is the frame pointer unless the program wrote it). */
     long tailR1, tailR10;
+
+    /**
+     * The prog array the last tail call of this run went through, and its address (0: none yet). An address names
+     * one object for the whole run, so later tail calls through the same handle skip the address space's lookup.
+     */
+    long tailArrayAddress;
+    TailCallTargets tailArray;
 
     /**
      * Per frame (index {@code depth * 10 + register}): r0–r9 at the last tail call of the frame, left when the target

@@ -96,7 +96,12 @@ final class JitRuntime {
         // The common case without an observer (no tracing, no preemption): the same decisions as TailCalls.resolve
         // in the same order (index, slot, limit), nobody to tell why a call falls through. Anything else (a handle
         // that is not a prog array of programs, an observer) takes resolve itself.
-        if (inv.observer() == null && ctx.memory.handleObject(progArray) instanceof TailCallTargets targets) {
+        TailCallTargets targets = progArray == ctx.tailArrayAddress ? ctx.tailArray : null;
+        if (targets == null && ctx.memory.handleObject(progArray) instanceof TailCallTargets found) {
+            ctx.tailArrayAddress = progArray;
+            ctx.tailArray = targets = found;
+        }
+        if (targets != null && inv.observer() == null) {
             int slot = (int) index;
             if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) return null;
             target = targets.target(slot);
