@@ -713,9 +713,8 @@ final class Emitter {
                 cob.pop2();
                 guarded(pc, () -> {
                     cob.aload(CTX);
-                    cob.getfield(CD_JIT_CONTEXT, "invocation", CD_INVOCATION);
                     gen.loadClassData(cob, object, CD_Object);
-                    cob.invokevirtual(CD_INVOCATION, "addressOf", MethodTypeDesc.of(CD_long, CD_Object));
+                    cob.invokestatic(CD_JIT_RUNTIME, "objectAddress", MethodTypeDesc.of(CD_long, CD_JIT_CONTEXT, CD_Object));
                 });
                 cob.dup2();
                 cob.lstore(slot);

@@ -38,6 +38,13 @@ public final class JitContext {
     TailCallTargets tailArray;
 
     /**
+     * The object the last lddw of a map reference in this run named, and its address (an object has one address for
+     * the whole run): a chain of tail-called programs that all load the same prog array looks it up once.
+     */
+    Object lastObject;
+    long lastObjectAddress;
+
+    /**
      * Per frame (index {@code depth * 10 + register}): r0–r9 at the last tail call of the frame, left when the target
      * reads registers at its entry ({@link CompiledCode#entryReads}) or the frame's caller reads r1–r5 afterwards
      * ({@link #capture}); at depth 0 also the r2–r5 a run starts with.

@@ -89,6 +89,15 @@ final class JitRuntime {
         return helper.function().call(ctx.invocation, r1, r2, r3, r4, r5);
     }
 
+    /** The address of a map (or global data) {@code object} in this run: what lddw of a map reference loads. */
+    static long objectAddress(JitContext ctx, Object object) {
+        if (ctx.lastObject == object) return ctx.lastObjectAddress;
+        long address = ctx.invocation.addressOf(object);
+        ctx.lastObject = object;
+        ctx.lastObjectAddress = address;
+        return address;
+    }
+
     /** bpf_tail_call: the compiled target, or null when the call falls through ({@link TailCalls#resolve} decides). */
     static CompiledCode tailCall(JitContext ctx, long progArray, long index, TailSite site) {
         Invocation inv = ctx.invocation;
