@@ -30,6 +30,12 @@ public final class XdpCpuTime {
             XdpPrograms program = XdpPrograms.valueOf(args[a]);
             try (EmbeddedXdp e = EmbeddedXdp.create(program, engine)) {
                 long sink = 0;
+                // warm up for about 200 ms first: the very first runs (class loading, compilation) can take longer
+                // than a whole round, which would size the rounds at one run each
+                long warmUntil = threads.getCurrentThreadCpuTime() + 200_000_000L;
+                while (threads.getCurrentThreadCpuTime() < warmUntil) {
+                    for (int i = 0; i < 1000; i++) sink += e.run();
+                }
                 // size a round to about 50 ms of CPU
                 int perRound = 1;
                 while (true) {
