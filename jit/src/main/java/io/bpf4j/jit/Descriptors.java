@@ -28,6 +28,7 @@ final class Descriptors {
     static final ClassDesc CD_COMPILED_CODE = desc(CompiledCode.class);
     static final ClassDesc CD_ADDRESS_SPACE = desc(AddressSpace.class);
     static final ClassDesc CD_INVOCATION = desc(Invocation.class);
+    static final ClassDesc CD_PROGRAM_IMAGE = desc(io.bpf4j.runtime.ProgramImage.class);
     static final ClassDesc CD_HELPER_FUNCTION = desc(HelperFunction.class);
     static final ClassDesc CD_EXECUTION_EXCEPTION = desc(ExecutionException.class);
     static final ClassDesc CD_DIRECT_ACCESS = desc(io.bpf4j.runtime.memory.DirectAccess.class);

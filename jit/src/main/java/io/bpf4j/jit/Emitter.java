@@ -1,5 +1,6 @@
 package io.bpf4j.jit;
 
+import io.bpf4j.abi.Helper;
 import io.bpf4j.isa.AluOp;
 import io.bpf4j.isa.AtomicOp;
 import io.bpf4j.isa.CallKind;
@@ -78,6 +79,13 @@ final class Emitter {
     private final int exec, budget, mem, newFp, next, tmp, callxIndex, target;
     /** Direct accesses ({@link AccessPlan}): the address, the frame's words and base, the found region, the caches. */
     private final int addr, frameWords, frameBase, found, cacheBase;
+    /**
+     * The method of function 0, whole, whose tail calls can start it over when they find the program itself (it reads
+     * only r1 at its entry, which a tail call passes on); then {@link #selfRecorded} is an int local, 1 once this
+     * method activation made such a call (the frame's record then names this program).
+     */
+    private boolean selfLoops;
+    private int selfRecorded;
     private final boolean[] cacheUsed = new boolean[AccessPlan.CACHES];
     /** The local holding the address of each object an lddw of this method names (0 until looked up). */
     private final Map<Object, Integer> objectAddresses = new java.util.IdentityHashMap<>();
@@ -106,7 +114,7 @@ final class Emitter {
     private final Map<Integer, Label> leaving = new TreeMap<>(); // chunk mode: pcs outside the chunk
     private final List<Runnable> deferred = new ArrayList<>(); // stubs emitted after the body
     private Label exitStub; // chunk mode
-    /** In the method of function 0 (not split): where the program starts after the prologue, for self tail calls. */
+    /** With {@link #selfLoops}: where the program starts after the prologue, for self tail calls. */
     private Label programStart;
     private Label faultHandler;
     private final int from, to;
@@ -179,8 +187,9 @@ final class Emitter {
         }
         cob.lload(FP);
         e.storeRegister(10);
+        e.selfLoops = f.index() == 0 && gen.hasTailCall(f) && (gen.liveness.params[0] & ~Liveness.R1) == 0;
         e.prologue();
-        if (f.index() == 0) {
+        if (e.selfLoops) {
             e.programStart = cob.newLabel();
             cob.labelBinding(e.programStart);
         }
@@ -265,6 +274,11 @@ final class Emitter {
                     nextSlot += 2;
                 }
             }
+        }
+        if (selfLoops) {
+            selfRecorded = nextSlot;
+            cob.iconst_0();
+            cob.istore(selfRecorded);
         }
         boolean frame = false;
         for (int pc = from; pc < to; pc++) {
@@ -457,6 +471,8 @@ final class Emitter {
             case Instruction.Atomic a -> 36;
             case Instruction.PacketLoad p -> 70;
             case Instruction.Call c when c.kind() == CallKind.LOCAL -> 150;
+            // bpf_tail_call (its usual number): the general path and, in function 0, the self-call fast path
+            case Instruction.Call c when c.kind() == CallKind.HELPER && c.imm() == Helper.TAIL_CALL.id() -> 300;
             case Instruction.Call c -> 120;
             case Instruction.CallIndirect c -> 80 + 160 * functions;
         };
@@ -1203,6 +1219,21 @@ final class Emitter {
     }
 
     /**
+     * After a tail call of this program by itself: start over in this method (a loop), with r1 and r10 as they are and
+     * the other registers zero as at entry; the frame, the counters and the region caches stay valid.
+     */
+    private void restart() {
+        cob.iconst_1();
+        cob.istore(selfRecorded);
+        for (int r = 0; r <= 9; r++) {
+            if (r == 1) continue;
+            cob.lconst_0();
+            storeRegister(r);
+        }
+        cob.goto_(programStart);
+    }
+
+    /**
      * bpf_tail_call: on success hand the target to whoever called this function (see {@link JitContext}) and return;
      * on failure fall through with r0 untouched.
      */
@@ -1213,7 +1244,26 @@ final class Emitter {
             loadRegister(2);
             loadRegister(3);
             gen.loadClassData(cob, site, CD_TAIL_SITE);
-            cob.invokestatic(CD_JIT_RUNTIME, "tailCall", MethodTypeDesc.of(CD_COMPILED_CODE, CD_JIT_CONTEXT, CD_long, CD_long, CD_TAIL_SITE));
+            if (selfLoops) {
+                // this program may start over on finding itself, unless the frame's caller reloads r1-r5 after
+                // its tail call (then the registers are left for it on the general path)
+                Label general = cob.newLabel(), decided = cob.newLabel();
+                cob.aload(CTX);
+                cob.getfield(CD_JIT_CONTEXT, "capture", CD_int.arrayType());
+                cob.iload(DEPTH);
+                cob.iaload();
+                cob.ifne(general);
+                gen.loadClassData(cob, gen.info.image, CD_PROGRAM_IMAGE);
+                cob.goto_(decided);
+                cob.labelBinding(general);
+                cob.aconst_null();
+                cob.labelBinding(decided);
+                cob.iload(selfRecorded);
+            } else {
+                cob.aconst_null();
+                cob.iconst_0();
+            }
+            cob.invokestatic(CD_JIT_RUNTIME, "tailCall", MethodTypeDesc.of(CD_COMPILED_CODE, CD_JIT_CONTEXT, CD_long, CD_long, CD_TAIL_SITE, CD_PROGRAM_IMAGE, CD_boolean));
             cob.astore(target);
         });
         Label failed = cob.newLabel(), plain = cob.newLabel();
@@ -1221,6 +1271,14 @@ final class Emitter {
         cob.ifnull(failed);
         addExecuted(gen.countThrough[pc]);
         checkBudget(pc);
+        if (selfLoops) {
+            Label other = cob.newLabel();
+            cob.aload(target);
+            cob.getstatic(CD_JIT_RUNTIME, "SELF", CD_COMPILED_CODE);
+            cob.if_acmpne(other);
+            restart();
+            cob.labelBinding(other);
+        }
         // A target that reads more than r1 at its entry, or a caller of this frame that reads r1-r5 after it, gets
         // r0-r9 in the context (never for verified programs); values this site cannot know exactly stop the run.
         int exact = gen.liveness.exactAtTailCall[pc];
@@ -1260,20 +1318,13 @@ final class Emitter {
             Label trampoline = cob.newLabel();
             cob.iload(callxIndex);
             cob.ifne(trampoline); // registers were left for a caller that reloads them after a tail call: trampoline
-            if (programStart != null && (gen.liveness.params[0] & ~Liveness.R1) == 0) {
-                // A program tail-calling itself: start over in this method (a loop), with r1 and r10 as they are and
-                // the other registers zero as at entry; the frame, the counters and the region caches stay valid.
+            if (selfLoops) {
                 Label other = cob.newLabel();
                 cob.aload(target);
                 cob.invokevirtual(CD_Object, "getClass", MethodTypeDesc.of(ConstantDescs.CD_Class));
                 cob.ldc(gen.classDesc);
                 cob.if_acmpne(other);
-                for (int r = 0; r <= 9; r++) {
-                    if (r == 1) continue;
-                    cob.lconst_0();
-                    storeRegister(r);
-                }
-                cob.goto_(programStart);
+                restart();
                 cob.labelBinding(other);
             }
             cob.aload(CTX);

@@ -98,8 +98,24 @@ final class JitRuntime {
         return address;
     }
 
-    /** bpf_tail_call: the compiled target, or null when the call falls through ({@link TailCalls#resolve} decides). */
-    static CompiledCode tailCall(JitContext ctx, long progArray, long index, TailSite site) {
+    /**
+     * What {@link #tailCall} answers when the target is the calling program itself and the call site can start it
+     * over (a loop instead of a call). Never entered.
+     */
+    static final CompiledCode SELF = new CompiledCode(0) {
+        @Override
+        long enter(JitContext context, long r1, long fp, int depth) {
+            throw new IllegalStateException("the self tail call marker was entered");
+        }
+    };
+
+    /**
+     * bpf_tail_call: the compiled target, {@link #SELF} when it is {@code self}, or null when the call falls through
+     * ({@link TailCalls#resolve} decides). {@code self} is the calling program when the site can start it over, else
+     * null; {@code recorded} says that this method activation made such a call before, so the frame's record already
+     * names the program and only the count changes.
+     */
+    static CompiledCode tailCall(JitContext ctx, long progArray, long index, TailSite site, ProgramImage self, boolean recorded) {
         Invocation inv = ctx.invocation;
         ProgramImage target;
         // The common case without an observer (no tracing, no preemption): the same decisions as TailCalls.resolve
@@ -114,7 +130,9 @@ final class JitRuntime {
             int slot = (int) index;
             if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) return null;
             target = targets.target(slot);
-            if (target == null || !inv.countTailCall(target)) return null;
+            if (target == null) return null;
+            if (target == self) return (recorded ? inv.countRepeatedTailCall() : inv.countTailCall(target)) ? SELF : null;
+            if (!inv.countTailCall(target)) return null;
         } else {
             target = TailCalls.resolve(inv, progArray, index);
             if (target == null) return null;

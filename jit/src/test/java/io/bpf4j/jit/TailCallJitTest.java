@@ -151,6 +151,30 @@ class TailCallJitTest {
     }
 
     @Test
+    void aProgramLoopingOnItselfSeesItsSlotReplacedAtTheNextHop() {
+        // the JIT turns "tail-call myself" into a loop with a cheaper check per hop: a replacement made between two
+        // hops (here by a helper, at the sixth run) must still be what the next hop runs, counted and recorded
+        Slots slots = new Slots(1);
+        ProgramImage other = Asm.image("other", code("ldxdw %r0, [%r1]\nadd %r0, 1000\nexit"));
+        HelperRegistry helpers = HelperRegistry.empty().with(100, "swap at 6", (inv, count, b, c, d, e) -> {
+            if (count == 6) slots.set(0, other);
+            return 0;
+        });
+        List<Object> parts = new ArrayList<>();
+        parts.add("mov %r6, %r1\nldxdw %r1, [%r6]\nadd %r1, 1\nstxdw [%r6], %r1\ncall 100\nmov %r1, %r6");
+        parts.add(loadObject(2, 0));
+        parts.add("mov %r3, 0\ncall 12\nmov %r0, -1\nexit");
+        ProgramImage looper = Asm.image("looper", code(parts.toArray()), helpers, List.of(slots));
+        for (io.bpf4j.runtime.Engine engine : List.of(Runs.INTERPRETER, Runs.JIT)) {
+            slots.set(0, looper);
+            Runs.Outcome o = Runs.run(engine, looper, new byte[8], RuntimeOptions.DEFAULTS);
+            assertNull(o.error(), engine + ": " + o.describe());
+            assertEquals(1006, o.r0(), engine + ": " + o.describe()); // six runs of looper, then other
+            assertEquals(6, o.tailCalls(), engine + ": " + o.describe());
+        }
+    }
+
+    @Test
     void aTailCallThroughSomethingOtherThanAProgArrayIsTheSameClearError() {
         Runs.Outcome o = Runs.both(Asm.image("entry", code("mov %r2, 0\nmov %r3, 0\ncall 12\nexit")));
         assertEquals(ExecutionException.Reason.BAD_CALL_TARGET, o.error().reason());

@@ -222,6 +222,16 @@ public final class Invocation {
         return true;
     }
 
+    /**
+     * {@link #countTailCall} for a tail call by which a program replaces itself in a frame whose record already names
+     * it (the engine knows: it made the previous tail call there): only the count changes.
+     */
+    public boolean countRepeatedTailCall() {
+        if (tailCalls >= options.tailCallLimit()) return false;
+        tailCalls++;
+        return true;
+    }
+
     /** For the tail call mechanism: the frame at {@code depth} now runs {@code target}. */
     void recordTailCall(int depth, ProgramImage target) {
         if (depth < 0) return;
