@@ -82,10 +82,11 @@ final class Emitter {
     /**
      * The method of function 0, whole, whose tail calls can start it over when they find the program itself (it reads
      * only r1 at its entry, which a tail call passes on); then {@link #selfRecorded} is an int local, 1 once this
-     * method activation made such a call (the frame's record then names this program).
+     * method activation made such a call (the frame's record then names this program), and {@link #selfImage} a
+     * local holding the image such a call finds (see the prologue).
      */
     private boolean selfLoops;
-    private int selfRecorded;
+    private int selfRecorded, selfImage;
     private final boolean[] cacheUsed = new boolean[AccessPlan.CACHES];
     /** The local holding the address of each object an lddw of this method names (0 until looked up). */
     private final Map<Object, Integer> objectAddresses = new java.util.IdentityHashMap<>();
@@ -279,6 +280,22 @@ final class Emitter {
             selfRecorded = nextSlot;
             cob.iconst_0();
             cob.istore(selfRecorded);
+            // The image tail calls compare their target with: this program's, unless the frame's caller reloads r1-r5
+            // after its tail call (then the registers are left for it on the general path). The caller set that
+            // before calling this frame, so it holds for the whole activation.
+            selfImage = nextSlot + 1;
+            Label general = cob.newLabel(), decided = cob.newLabel();
+            cob.aload(CTX);
+            cob.getfield(CD_JIT_CONTEXT, "capture", CD_int.arrayType());
+            cob.iload(DEPTH);
+            cob.iaload();
+            cob.ifne(general);
+            gen.loadClassData(cob, gen.info.image, CD_PROGRAM_IMAGE);
+            cob.goto_(decided);
+            cob.labelBinding(general);
+            cob.aconst_null();
+            cob.labelBinding(decided);
+            cob.astore(selfImage);
         }
         boolean frame = false;
         for (int pc = from; pc < to; pc++) {
@@ -1245,19 +1262,7 @@ final class Emitter {
             loadRegister(3);
             gen.loadClassData(cob, site, CD_TAIL_SITE);
             if (selfLoops) {
-                // this program may start over on finding itself, unless the frame's caller reloads r1-r5 after
-                // its tail call (then the registers are left for it on the general path)
-                Label general = cob.newLabel(), decided = cob.newLabel();
-                cob.aload(CTX);
-                cob.getfield(CD_JIT_CONTEXT, "capture", CD_int.arrayType());
-                cob.iload(DEPTH);
-                cob.iaload();
-                cob.ifne(general);
-                gen.loadClassData(cob, gen.info.image, CD_PROGRAM_IMAGE);
-                cob.goto_(decided);
-                cob.labelBinding(general);
-                cob.aconst_null();
-                cob.labelBinding(decided);
+                cob.aload(selfImage);
                 cob.iload(selfRecorded);
             } else {
                 cob.aconst_null();
