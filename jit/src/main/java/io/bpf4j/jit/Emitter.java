@@ -639,15 +639,14 @@ final class Emitter {
             cob.goto_(destination);
             return;
         }
-        // the taken edge goes through a stub that checks the budget, as the interpreter does at every taken jump
+        // the taken edge goes through a stub that checks the budget, as the interpreter does at every taken jump; it
+        // leaves by a goto: were the conditional branch itself the loop's back edge, C2 would keep the compare's
+        // result for the safepoint there (materialized on every iteration)
         Label taken = cob.newLabel();
         deferred.add(() -> {
             cob.labelBinding(taken);
-            cob.lload(exec);
-            cob.lload(budget);
-            cob.lcmp();
-            cob.ifle(destination);
-            throwBudget(pc);
+            checkBudget(pc);
+            cob.goto_(destination);
         });
         if (j.jmp32()) {
             loadRegister(j.dst());
