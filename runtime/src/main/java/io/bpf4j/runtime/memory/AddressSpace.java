@@ -401,7 +401,7 @@ public final class AddressSpace {
         Region r = readable(address, 4);
         try {
             // a context's pointer fields (xdp_md->data...) read as addresses; past its end it faults like any region
-            if (r.pointerOffsets != null) return contextLoad32(r, (int) address);
+            if (r.pointerOffsets != null) return r.contextLoad32(address & 0xffffffffL);
             return (int) INT.get(r.segment, address & 0xffffffffL) & 0xffffffffL;
         } catch (IndexOutOfBoundsException e) {
             throw fault(Access.READ, address, 4);
@@ -416,12 +416,6 @@ public final class AddressSpace {
         } catch (IndexOutOfBoundsException e) {
             throw fault(Access.READ, address, 8);
         }
-    }
-
-    private static long contextLoad32(Region r, int offset) {
-        int[] offsets = r.pointerOffsets;
-        for (int i = 0; i < offsets.length; i++) if (offsets[i] == offset) return r.pointerValues[i];
-        return (int) INT.get(r.segment, offset & 0xffffffffL) & 0xffffffffL;
     }
 
     public void store8(long address, long value) {

@@ -120,10 +120,6 @@ public final class DirectAccess {
 
     /** A 4-byte load from a region that may be a context with pointer fields: {@link AddressSpace#load32}'s rule. */
     public static long load32(Region r, long offset) {
-        int[] offsets = r.pointerOffsets;
-        if (offsets != null) {
-            for (int i = 0; i < offsets.length; i++) if (offsets[i] == (int) offset) return r.pointerValues[i];
-        }
-        return (int) INT.get(r.segment, offset) & 0xffffffffL;
+        return r.pointerOffsets != null ? r.contextLoad32(offset) : (int) INT.get(r.segment, offset) & 0xffffffffL;
     }
 }

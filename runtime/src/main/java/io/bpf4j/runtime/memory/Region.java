@@ -84,6 +84,19 @@ public final class Region {
         return new Region(RegionKind.CONTEXT, label, segment, true, !segment.isReadOnly(), null, pointerOffsets.clone());
     }
 
+    /**
+     * A 4-byte load at {@code offset} of a context: the address a pointer field holds, else the little-endian u32
+     * there. {@link IndexOutOfBoundsException} past the end. One definition for the address space's checked load and
+     * the engines' direct one.
+     */
+    long contextLoad32(long offset) {
+        for (int i = 0; i < pointerOffsets.length; i++) if (pointerOffsets[i] == offset) return pointerValues[i];
+        return (int) CONTEXT_INT.get(segment, offset) & 0xffffffffL;
+    }
+
+    private static final java.lang.invoke.VarHandle CONTEXT_INT =
+            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN).varHandle();
+
     /** Sets what a 4-byte load at context offset {@code offset} (one of the pointer offsets) yields. */
     public void setPointer(int offset, long address) {
         if (pointerOffsets != null) {
