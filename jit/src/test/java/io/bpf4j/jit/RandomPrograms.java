@@ -88,7 +88,6 @@ final class RandomPrograms {
         return ProgramImage.load(name, g.build(), HELPERS, List.of(slots));
     }
 
-    /** Instructions with symbolic jump and call targets, resolved by {@link #build}. */
     /** An immediate worth testing: 0, -1, INT_MIN, a small value or any value. */
     static int interestingImmediate(java.util.Random rnd) {
         return switch (rnd.nextInt(6)) {
