@@ -138,6 +138,59 @@ public enum XdpPrograms {
             exit
             """),
     /**
+     * The first part of {@link #PARSE_64}: reads {@code data} and {@code data_end} from the context and makes the
+     * bounds check, no packet access. With the next two, splits the parse's cost (not part of the standard run:
+     * {@code XdpCpuTime jit EMPTY PARSE_PREFIX_CTX PARSE_PREFIX_ETHERTYPE PARSE_PREFIX_FOUR_LOADS PARSE_64}).
+     */
+    PARSE_PREFIX_CTX(64, """
+            r2 = *(u32 *)(r1 + 0x0)
+            r3 = *(u32 *)(r1 + 0x4)
+            r0 = 0x1
+            r4 = r2
+            r4 += 0x22
+            if r4 > r3 goto out
+            r0 = 0x2
+            out:
+            exit
+            """),
+    /** {@link #PARSE_PREFIX_CTX} and the parse's first packet load, the ethertype check. */
+    PARSE_PREFIX_ETHERTYPE(64, """
+            r2 = *(u32 *)(r1 + 0x0)
+            r3 = *(u32 *)(r1 + 0x4)
+            r0 = 0x1
+            r4 = r2
+            r4 += 0x22
+            if r4 > r3 goto out
+            r5 = *(u16 *)(r2 + 0xc)
+            r5 = be16 r5
+            if r5 != 0x800 goto out
+            r0 = 0x2
+            out:
+            exit
+            """),
+    /** {@link #PARSE_PREFIX_ETHERTYPE} and three more loads at constant offsets (4 of the parse's 8), combined. */
+    PARSE_PREFIX_FOUR_LOADS(64, """
+            r2 = *(u32 *)(r1 + 0x0)
+            r3 = *(u32 *)(r1 + 0x4)
+            r0 = 0x1
+            r4 = r2
+            r4 += 0x22
+            if r4 > r3 goto out
+            r5 = *(u16 *)(r2 + 0xc)
+            r5 = be16 r5
+            if r5 != 0x800 goto out
+            r5 = *(u8 *)(r2 + 0xe)
+            r6 = *(u8 *)(r2 + 0x17)
+            r7 = *(u32 *)(r2 + 0x1a)
+            r0 = r5
+            r0 += r6
+            r0 += r7
+            r0 &= 0x1
+            r0 += 0x2
+            out:
+            exit
+            """),
+    /**
      * The first of {@value #CHAIN_PROGRAMS} programs: program k tail-calls slot k + 1 of a prog array with
      * {@value #CHAIN_PROGRAMS} slots, so one run makes 33 tail calls (Linux's limit, {@code MAX_TAIL_CALL_CNT});
      * the last one's tail call (slot 34) is out of range and falls through to {@code r0 = XDP_PASS; exit}.
