@@ -17,16 +17,18 @@ import io.bpf4j.runtime.memory.AddressSpace;
 /**
  * A program in the interpreter's form: the slots with a few opcodes rewritten to internal ones so that the
  * dispatch switch needs no second look at the offset or source fields (see {@link Interpreter}'s opcode table),
- * and the lddw constants precomputed, and with common pairs of adjacent instructions fused into superinstructions
+ * the lddw constants precomputed into their second slots, and with common pairs of adjacent instructions fused into superinstructions
  * ({@link #fuse}).
  */
 final class InterpretedProgram implements Executable {
     final ProgramImage image;
     final Interpreter engine;
-    /** Slots with internal opcodes in the low byte; the other fields as encoded. */
+    /**
+     * Slots with internal opcodes in the low byte; the other fields as encoded. The second slot of an lddw of a
+     * constant or function holds the 64-bit value instead: nothing dispatches a second slot (control flow cannot
+     * land there), and the dispatch then needs no second array.
+     */
     final long[] code;
-    /** For lddw of a constant or function: the 64-bit value, at the lddw's slot. */
-    final long[] wide;
     final String name;
 
     InterpretedProgram(ProgramImage image, Interpreter engine) {
@@ -35,7 +37,6 @@ final class InterpretedProgram implements Executable {
         this.name = image.name();
         long[] slots = image.slots();
         this.code = slots.clone();
-        this.wide = new long[slots.length];
         Instructions instructions = image.instructions();
         for (Instructions.At at : instructions) {
             int pc = at.pc();
@@ -58,11 +59,11 @@ final class InterpretedProgram implements Executable {
                 };
                 case Instruction.LoadImm64 l -> {
                     if (l.pseudo() == Pseudo.IMM) {
-                        wide[pc] = l.value();
+                        code[pc + 1] = l.value();
                         yield -1;
                     }
                     if (l.pseudo() == Pseudo.FUNC) {
-                        wide[pc] = AddressSpace.functionPointer(pc + 1 + l.imm());
+                        code[pc + 1] = AddressSpace.functionPointer(pc + 1 + l.imm());
                         yield -1;
                     }
                     yield Interpreter.LDDW_OBJECT;

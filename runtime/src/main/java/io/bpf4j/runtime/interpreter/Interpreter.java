@@ -32,7 +32,18 @@ import io.bpf4j.runtime.memory.AddressSpace;
  * <p>Instruction budget: executed instructions are counted exactly but cheaply — only when control leaves a
  * straight-line run (a taken jump, a call, an exit) does the loop add the run's length — and checked there
  * against {@link io.bpf4j.runtime.RuntimeOptions#instructionBudget()}. Every loop passes a taken jump, so an
- * endless loop stops with {@link Reason#BUDGET_EXHAUSTED} naming the jump's pc.
+ * endless loop stops with {@link Reason#BUDGET_EXHAUSTED} naming the jump's pc. The count lives in one value
+ * carried by the loop, biased by the budget and by the start of the current straight-line run, so the count at
+ * any point is that value plus pc and the check is a sign test (see {@code dispatch}).
+ *
+ * <p>Few live values: C2 compiles the switch from its profile (the cases the program ran, as a tree of compares
+ * shaped by their frequencies, the rest as traps) and allocates registers by the profile's block frequencies too.
+ * With more values live through the loop than x86-64 has registers, some of those shapes kept pc, the code array
+ * or the decoded fields in stack slots or XMM registers, and a JVM then ran the same program at twice the time per
+ * instruction of another (measured: 1 fork in 2 to 5 on the compute loop). So the loop carries only the registers,
+ * the code array, pc, the count and one {@code Run}; everything else (the address space, the invocation, the
+ * frame's program and caller, the budget) is read through the {@code Run} in the cases that need it; an lddw's
+ * constant sits in the code array; pc moves past the instruction as it is fetched, so the cases need no pc + 1.
  *
  * <p>Size: the dispatch method must stay under HotSpot's 8,000-byte limit for compiling a method
  * ({@code HugeMethodLimit}), and C2 stops inlining into a method once the method's bytecode plus what it inlined
@@ -133,20 +144,41 @@ public final class Interpreter implements Engine {
         return insn >> 32;
     }
 
-    /** What all frames of one run share. */
+    /**
+     * What all frames of one run share, and the frame being dispatched: the one object the dispatch loop keeps
+     * beside its registers, code and counters (see the class comment).
+     */
     private static final class Run {
         final Invocation inv;
         final AddressSpace mem;
         final long budget;
-        /** Instructions executed by finished straight-line runs of all frames. */
-        long executed;
+        /**
+         * The budget the counters are biased by: the budget, capped where biasing by it could overflow a long. An
+         * invocation reaches the cap only after 2^62 instructions (a century), so it never counts.
+         */
+        final long limit;
+        /**
+         * Instructions executed by finished straight-line runs of all frames, minus {@link #limit}: biased so that
+         * the dispatch loop needs no budget to check against (exhausted is {@code > 0}).
+         */
+        long over;
         /** A helper asked to end the whole program; r[0] holds the result. */
         boolean stopped;
+        /** The frame being dispatched: its program (replaced by a tail call), its caller's registers, its depth. */
+        InterpretedProgram prog;
+        long[] caller;
+        int depth;
 
         Run(Invocation inv) {
             this.inv = inv;
             this.mem = inv.memory();
             this.budget = inv.options().instructionBudget();
+            this.limit = Math.min(budget, 1L << 62);
+            this.over = -limit;
+        }
+
+        long executed() {
+            return over + limit;
         }
     }
 
@@ -164,9 +196,9 @@ public final class Interpreter implements Engine {
             throw new ExecutionException(Reason.UNSUPPORTED, entry.name, 0, entry.image.slots()[0], entry.image.describe(0), e.getMessage(), e);
         }
         try {
-            return frame(entry, 0, r, run, 0);
+            return frame(run, entry, 0, r, 0);
         } finally {
-            inv.recordExecuted(run.executed);
+            inv.recordExecuted(run.executed());
         }
     }
 
@@ -196,7 +228,7 @@ public final class Interpreter implements Engine {
         r[5] = r5;
         r[10] = mem.openFrame(depth);
         try {
-            return frame(prog, entrySlot, r, run, depth);
+            return frame(run, prog, entrySlot, r, depth);
         } finally {
             mem.closeFrame(depth);
         }
@@ -207,11 +239,14 @@ public final class Interpreter implements Engine {
      * and this loop continues with it, so inside {@code dispatch} the program is a loop invariant (HotSpot keeps
      * the code array and its bounds in registers; a changing program would halve the speed).
      */
-    private static long frame(InterpretedProgram prog, int pc, long[] r, Run run, int depth) {
+    private static long frame(Run run, InterpretedProgram prog, int pc, long[] r, int depth) {
+        run.prog = prog;
+        run.caller = r;
+        run.depth = depth;
         for (;;) {
-            InterpretedProgram next = dispatch(prog, pc, r, run, depth);
+            InterpretedProgram next = dispatch(run, pc);
             if (next == null) return r[0];
-            prog = next;
+            run.prog = next;
             pc = 0;
         }
     }
@@ -220,7 +255,10 @@ public final class Interpreter implements Engine {
      * A bpf2bpf call: a new frame on a new stack. The callee's dispatch works on its own copy of the registers and
      * writes back r0 (and, for a tail call, everything, which is why r6-r10 are kept here).
      */
-    private static void call(InterpretedProgram prog, int target, long[] r, Run run, int depth) {
+    private static void call(Run run, int target, long[] r) {
+        InterpretedProgram prog = run.prog;
+        long[] caller = run.caller;
+        int depth = run.depth;
         // 8 frames per program counted from the frame it was entered in (frames pile up across tail calls from
         // subprograms); below frame 8 no program can be over, so only deeper calls look at where it was entered
         if (depth + 1 >= AddressSpace.MAX_FRAMES) {
@@ -230,7 +268,13 @@ public final class Interpreter implements Engine {
         // a tail call in the callee hands its registers on through this array: keep the caller's r6-r10
         long r6 = r[6], r7 = r[7], r8 = r[8], r9 = r[9], r10 = r[10];
         r[10] = run.mem.openFrame(depth + 1);
-        frame(prog, target, r, run, depth + 1);
+        try {
+            frame(run, prog, target, r, depth + 1);
+        } finally { // the caller's dispatch goes on (or reports its failure) with its own frame
+            run.prog = prog;
+            run.caller = caller;
+            run.depth = depth;
+        }
         run.mem.closeFrame(depth + 1);
         r[6] = r6;
         r[7] = r7;
@@ -240,301 +284,289 @@ public final class Interpreter implements Engine {
     }
 
     /**
-     * The dispatch loop of one frame, from {@code pc} to the frame's exit (returns null) or a successful tail call
-     * (returns the target).
+     * The dispatch loop of the run's current frame ({@link Run#prog}, {@link Run#caller}), from {@code pc} to the
+     * frame's exit (returns null) or a successful tail call (returns the target).
      */
-    private static InterpretedProgram dispatch(final InterpretedProgram prog, int pc, final long[] caller, final Run run, final int depth) {
+    private static InterpretedProgram dispatch(final Run run, int pc) {
         // a local register file: HotSpot knows its length, so r[4-bit index] needs no bounds check
         final long[] r = new long[16];
-        System.arraycopy(caller, 0, r, 0, 16);
-        final long[] code = prog.code;
-        final long[] wide = prog.wide;
-        final AddressSpace mem = run.mem;
-        final Invocation inv = run.inv;
-        final long budget = run.budget;
-        int blockStart = pc;
-        long executed = run.executed;
+        System.arraycopy(run.caller, 0, r, 0, 16);
+        final long[] code = run.prog.code;
+        // instructions executed so far, minus the budget, minus the start of the current straight-line run; in the
+        // switch pc is already past the instruction: the count with it is run.over = acc + pc, and the budget is
+        // exhausted when that is > 0
+        long acc = run.over - pc;
         try {
             for (;;) {
-                final long insn = code[pc];
+                final long insn = code[pc++];
                 // the fields every case needs, decoded here once: the cases then call nothing that must be inlined
                 final int d = (int) insn >>> 8 & 0xf, s = (int) insn >>> 12 & 0xf;
                 final long k = insn >> 32;
                 int next;
                 switch ((int) insn & 0xff) {
                     // ---- superinstructions (see InterpretedProgram.fuse for the slot layouts) ----
-                    case MOVX_ADDK -> { r[d] = (r[s] + k); pc += 2; continue; }
-                    case MOVX_SUBK -> { r[d] = (r[s] - k); pc += 2; continue; }
-                    case MOVX_MULK -> { r[d] = (r[s] * k); pc += 2; continue; }
-                    case MOVX_ORK -> { r[d] = (r[s] | k); pc += 2; continue; }
-                    case MOVX_ANDK -> { r[d] = (r[s] & k); pc += 2; continue; }
-                    case MOVX_LSHK -> { r[d] = ((r[s] << k)); pc += 2; continue; }
-                    case MOVX_RSHK -> { r[d] = ((r[s] >>> k)); pc += 2; continue; }
-                    case MOVX_XORK -> { r[d] = (r[s] ^ k); pc += 2; continue; }
-                    case MOVX_ARSHK -> { r[d] = ((r[s] >> k)); pc += 2; continue; }
-                    case ADDK_JEQK -> { if (!((r[d] += k) == (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JNEK -> { if (!((r[d] += k) != (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JGTK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc + 1] >> 32)) > 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JGEK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc + 1] >> 32)) >= 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JLTK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc + 1] >> 32)) < 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JLEK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc + 1] >> 32)) <= 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JSGTK -> { if (!((r[d] += k) > (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JSGEK -> { if (!((r[d] += k) >= (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JSLTK -> { if (!((r[d] += k) < (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JSLEK -> { if (!((r[d] += k) <= (code[pc + 1] >> 32))) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JEQX -> { if (!((r[d] += k) == r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JNEX -> { if (!((r[d] += k) != r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JGTX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) > 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JGEX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) >= 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JLTX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) < 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JLEX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) <= 0)) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JSGTX -> { if (!((r[d] += k) > r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JSGEX -> { if (!((r[d] += k) >= r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JSLTX -> { if (!((r[d] += k) < r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDK_JSLEX -> { if (!((r[d] += k) <= r[s])) { pc += 2; continue; } next = ++pc + 1 + (short) (insn >>> 16); }
-                    case ADDX_LSHK -> { r[d] = (((r[d] + r[s]) << k)); pc += 2; continue; }
-                    case ADDX_RSHK -> { r[d] = (((r[d] + r[s]) >>> k)); pc += 2; continue; }
-                    case ADDX_ANDK -> { r[d] = ((r[d] + r[s]) & k); pc += 2; continue; }
-                    case ORX_LSHK -> { r[d] = (((r[d] | r[s]) << k)); pc += 2; continue; }
-                    case ORX_RSHK -> { r[d] = (((r[d] | r[s]) >>> k)); pc += 2; continue; }
-                    case ORX_ANDK -> { r[d] = ((r[d] | r[s]) & k); pc += 2; continue; }
-                    case XORX_LSHK -> { r[d] = (((r[d] ^ r[s]) << k)); pc += 2; continue; }
-                    case XORX_RSHK -> { r[d] = (((r[d] ^ r[s]) >>> k)); pc += 2; continue; }
-                    case XORX_ANDK -> { r[d] = ((r[d] ^ r[s]) & k); pc += 2; continue; }
-                    case LSHK_ADDX -> { int a = s; long v = ((r[a] << k)); r[a] = v; r[d] = (r[d] + v); pc += 2; continue; }
-                    case LSHK_ORX -> { int a = s; long v = ((r[a] << k)); r[a] = v; r[d] = (r[d] | v); pc += 2; continue; }
-                    case LSHK_XORX -> { int a = s; long v = ((r[a] << k)); r[a] = v; r[d] = (r[d] ^ v); pc += 2; continue; }
-                    case RSHK_ADDX -> { int a = s; long v = ((r[a] >>> k)); r[a] = v; r[d] = (r[d] + v); pc += 2; continue; }
-                    case RSHK_ORX -> { int a = s; long v = ((r[a] >>> k)); r[a] = v; r[d] = (r[d] | v); pc += 2; continue; }
-                    case RSHK_XORX -> { int a = s; long v = ((r[a] >>> k)); r[a] = v; r[d] = (r[d] ^ v); pc += 2; continue; }
-                    case LSHK_RSHK -> { r[d] = ((((r[d] << k)) >>> (code[pc + 1] >> 32))); pc += 2; continue; }
-                    case LSHK_ARSHK -> { r[d] = ((((r[d] << k)) >> (code[pc + 1] >> 32))); pc += 2; continue; }
+                    case MOVX_ADDK -> { r[d] = (r[s] + k); pc++; continue; }
+                    case MOVX_SUBK -> { r[d] = (r[s] - k); pc++; continue; }
+                    case MOVX_MULK -> { r[d] = (r[s] * k); pc++; continue; }
+                    case MOVX_ORK -> { r[d] = (r[s] | k); pc++; continue; }
+                    case MOVX_ANDK -> { r[d] = (r[s] & k); pc++; continue; }
+                    case MOVX_LSHK -> { r[d] = ((r[s] << k)); pc++; continue; }
+                    case MOVX_RSHK -> { r[d] = ((r[s] >>> k)); pc++; continue; }
+                    case MOVX_XORK -> { r[d] = (r[s] ^ k); pc++; continue; }
+                    case MOVX_ARSHK -> { r[d] = ((r[s] >> k)); pc++; continue; }
+                    case ADDK_JEQK -> { if (!((r[d] += k) == (code[pc] >> 32))) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JNEK -> { if (!((r[d] += k) != (code[pc] >> 32))) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JGTK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc] >> 32)) > 0)) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JGEK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc] >> 32)) >= 0)) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JLTK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc] >> 32)) < 0)) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JLEK -> { if (!(Long.compareUnsigned((r[d] += k), (code[pc] >> 32)) <= 0)) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JSGTK -> { if (!((r[d] += k) > (code[pc] >> 32))) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JSGEK -> { if (!((r[d] += k) >= (code[pc] >> 32))) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JSLTK -> { if (!((r[d] += k) < (code[pc] >> 32))) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JSLEK -> { if (!((r[d] += k) <= (code[pc] >> 32))) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JEQX -> { if (!((r[d] += k) == r[s])) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JNEX -> { if (!((r[d] += k) != r[s])) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JGTX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) > 0)) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JGEX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) >= 0)) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JLTX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) < 0)) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JLEX -> { if (!(Long.compareUnsigned((r[d] += k), r[s]) <= 0)) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JSGTX -> { if (!((r[d] += k) > r[s])) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JSGEX -> { if (!((r[d] += k) >= r[s])) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JSLTX -> { if (!((r[d] += k) < r[s])) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDK_JSLEX -> { if (!((r[d] += k) <= r[s])) { pc++; continue; } next = ++pc + (short) (insn >>> 16); }
+                    case ADDX_LSHK -> { r[d] = (((r[d] + r[s]) << k)); pc++; continue; }
+                    case ADDX_RSHK -> { r[d] = (((r[d] + r[s]) >>> k)); pc++; continue; }
+                    case ADDX_ANDK -> { r[d] = ((r[d] + r[s]) & k); pc++; continue; }
+                    case ORX_LSHK -> { r[d] = (((r[d] | r[s]) << k)); pc++; continue; }
+                    case ORX_RSHK -> { r[d] = (((r[d] | r[s]) >>> k)); pc++; continue; }
+                    case ORX_ANDK -> { r[d] = ((r[d] | r[s]) & k); pc++; continue; }
+                    case XORX_LSHK -> { r[d] = (((r[d] ^ r[s]) << k)); pc++; continue; }
+                    case XORX_RSHK -> { r[d] = (((r[d] ^ r[s]) >>> k)); pc++; continue; }
+                    case XORX_ANDK -> { r[d] = ((r[d] ^ r[s]) & k); pc++; continue; }
+                    case LSHK_ADDX -> { int a = s; long v = ((r[a] << k)); r[a] = v; r[d] = (r[d] + v); pc++; continue; }
+                    case LSHK_ORX -> { int a = s; long v = ((r[a] << k)); r[a] = v; r[d] = (r[d] | v); pc++; continue; }
+                    case LSHK_XORX -> { int a = s; long v = ((r[a] << k)); r[a] = v; r[d] = (r[d] ^ v); pc++; continue; }
+                    case RSHK_ADDX -> { int a = s; long v = ((r[a] >>> k)); r[a] = v; r[d] = (r[d] + v); pc++; continue; }
+                    case RSHK_ORX -> { int a = s; long v = ((r[a] >>> k)); r[a] = v; r[d] = (r[d] | v); pc++; continue; }
+                    case RSHK_XORX -> { int a = s; long v = ((r[a] >>> k)); r[a] = v; r[d] = (r[d] ^ v); pc++; continue; }
+                    case LSHK_RSHK -> { r[d] = ((((r[d] << k)) >>> (code[pc] >> 32))); pc++; continue; }
+                    case LSHK_ARSHK -> { r[d] = ((((r[d] << k)) >> (code[pc] >> 32))); pc++; continue; }
 
                     // ---- 64-bit ALU ----
-                    case 0x07 -> { r[d] += k; pc++; continue; }
-                    case 0x0f -> { r[d] += r[s]; pc++; continue; }
-                    case 0x17 -> { r[d] -= k; pc++; continue; }
-                    case 0x1f -> { r[d] -= r[s]; pc++; continue; }
-                    case 0x27 -> { r[d] *= k; pc++; continue; }
-                    case 0x2f -> { r[d] *= r[s]; pc++; continue; }
-                    case 0x37 -> { r[d] = Semantics.div64(r[d], k); pc++; continue; }
-                    case 0x3f -> { r[d] = Semantics.div64(r[d], r[s]); pc++; continue; }
-                    case SDIV64_K -> { r[d] = Semantics.sdiv64(r[d], k); pc++; continue; }
-                    case SDIV64_X -> { r[d] = Semantics.sdiv64(r[d], r[s]); pc++; continue; }
-                    case 0x47 -> { r[d] |= k; pc++; continue; }
-                    case 0x4f -> { r[d] |= r[s]; pc++; continue; }
-                    case 0x57 -> { r[d] &= k; pc++; continue; }
-                    case 0x5f -> { r[d] &= r[s]; pc++; continue; }
-                    case 0x67 -> { r[d] = (r[d] << k); pc++; continue; }
-                    case 0x6f -> { r[d] = (r[d] << r[s]); pc++; continue; }
-                    case 0x77 -> { r[d] = (r[d] >>> k); pc++; continue; }
-                    case 0x7f -> { r[d] = (r[d] >>> r[s]); pc++; continue; }
-                    case 0x87 -> { r[d] = -r[d]; pc++; continue; }
-                    case 0x97 -> { r[d] = Semantics.mod64(r[d], k); pc++; continue; }
-                    case 0x9f -> { r[d] = Semantics.mod64(r[d], r[s]); pc++; continue; }
-                    case SMOD64_K -> { r[d] = Semantics.smod64(r[d], k); pc++; continue; }
-                    case SMOD64_X -> { r[d] = Semantics.smod64(r[d], r[s]); pc++; continue; }
-                    case 0xa7 -> { r[d] ^= k; pc++; continue; }
-                    case 0xaf -> { r[d] ^= r[s]; pc++; continue; }
-                    case 0xb7 -> { r[d] = k; pc++; continue; }
-                    case 0xbf -> { r[d] = r[s]; pc++; continue; }
-                    case MOVSX64_8 -> { r[d] = (byte) r[s]; pc++; continue; }
-                    case MOVSX64_16 -> { r[d] = (short) r[s]; pc++; continue; }
-                    case MOVSX64_32 -> { r[d] = (int) r[s]; pc++; continue; }
-                    case 0xc7 -> { r[d] = (r[d] >> k); pc++; continue; }
-                    case 0xcf -> { r[d] = (r[d] >> r[s]); pc++; continue; }
-                    case 0xd7 -> { r[d] = Semantics.endian(EndianOp.BSWAP, (int) k, r[d]); pc++; continue; }
+                    case 0x07 -> { r[d] += k; continue; }
+                    case 0x0f -> { r[d] += r[s]; continue; }
+                    case 0x17 -> { r[d] -= k; continue; }
+                    case 0x1f -> { r[d] -= r[s]; continue; }
+                    case 0x27 -> { r[d] *= k; continue; }
+                    case 0x2f -> { r[d] *= r[s]; continue; }
+                    case 0x37 -> { r[d] = Semantics.div64(r[d], k); continue; }
+                    case 0x3f -> { r[d] = Semantics.div64(r[d], r[s]); continue; }
+                    case SDIV64_K -> { r[d] = Semantics.sdiv64(r[d], k); continue; }
+                    case SDIV64_X -> { r[d] = Semantics.sdiv64(r[d], r[s]); continue; }
+                    case 0x47 -> { r[d] |= k; continue; }
+                    case 0x4f -> { r[d] |= r[s]; continue; }
+                    case 0x57 -> { r[d] &= k; continue; }
+                    case 0x5f -> { r[d] &= r[s]; continue; }
+                    case 0x67 -> { r[d] = (r[d] << k); continue; }
+                    case 0x6f -> { r[d] = (r[d] << r[s]); continue; }
+                    case 0x77 -> { r[d] = (r[d] >>> k); continue; }
+                    case 0x7f -> { r[d] = (r[d] >>> r[s]); continue; }
+                    case 0x87 -> { r[d] = -r[d]; continue; }
+                    case 0x97 -> { r[d] = Semantics.mod64(r[d], k); continue; }
+                    case 0x9f -> { r[d] = Semantics.mod64(r[d], r[s]); continue; }
+                    case SMOD64_K -> { r[d] = Semantics.smod64(r[d], k); continue; }
+                    case SMOD64_X -> { r[d] = Semantics.smod64(r[d], r[s]); continue; }
+                    case 0xa7 -> { r[d] ^= k; continue; }
+                    case 0xaf -> { r[d] ^= r[s]; continue; }
+                    case 0xb7 -> { r[d] = k; continue; }
+                    case 0xbf -> { r[d] = r[s]; continue; }
+                    case MOVSX64_8 -> { r[d] = (byte) r[s]; continue; }
+                    case MOVSX64_16 -> { r[d] = (short) r[s]; continue; }
+                    case MOVSX64_32 -> { r[d] = (int) r[s]; continue; }
+                    case 0xc7 -> { r[d] = (r[d] >> k); continue; }
+                    case 0xcf -> { r[d] = (r[d] >> r[s]); continue; }
+                    case 0xd7 -> { r[d] = Semantics.endian(EndianOp.BSWAP, (int) k, r[d]); continue; }
 
                     // ---- 32-bit ALU: low halves in, zero-extended result out ----
-                    case 0x04 -> { r[d] = (((int) r[d] + (int) k) & 0xffffffffL); pc++; continue; }
-                    case 0x0c -> { r[d] = (((int) r[d] + (int) r[s]) & 0xffffffffL); pc++; continue; }
-                    case 0x14 -> { r[d] = (((int) r[d] - (int) k) & 0xffffffffL); pc++; continue; }
-                    case 0x1c -> { r[d] = (((int) r[d] - (int) r[s]) & 0xffffffffL); pc++; continue; }
-                    case 0x24 -> { r[d] = (((int) r[d] * (int) k) & 0xffffffffL); pc++; continue; }
-                    case 0x2c -> { r[d] = (((int) r[d] * (int) r[s]) & 0xffffffffL); pc++; continue; }
-                    case 0x34 -> { r[d] = Semantics.div32(r[d], k); pc++; continue; }
-                    case 0x3c -> { r[d] = Semantics.div32(r[d], r[s]); pc++; continue; }
-                    case SDIV32_K -> { r[d] = Semantics.sdiv32(r[d], k); pc++; continue; }
-                    case SDIV32_X -> { r[d] = Semantics.sdiv32(r[d], r[s]); pc++; continue; }
-                    case 0x44 -> { r[d] = (((int) r[d] | (int) k) & 0xffffffffL); pc++; continue; }
-                    case 0x4c -> { r[d] = (((int) r[d] | (int) r[s]) & 0xffffffffL); pc++; continue; }
-                    case 0x54 -> { r[d] = (((int) r[d] & (int) k) & 0xffffffffL); pc++; continue; }
-                    case 0x5c -> { r[d] = (((int) r[d] & (int) r[s]) & 0xffffffffL); pc++; continue; }
-                    case 0x64 -> { r[d] = ((int) r[d] << k & 0xffffffffL); pc++; continue; }
-                    case 0x6c -> { r[d] = ((int) r[d] << r[s] & 0xffffffffL); pc++; continue; }
-                    case 0x74 -> { r[d] = ((int) r[d] >>> k & 0xffffffffL); pc++; continue; }
-                    case 0x7c -> { r[d] = ((int) r[d] >>> r[s] & 0xffffffffL); pc++; continue; }
-                    case 0x84 -> { r[d] = ((-(int) r[d]) & 0xffffffffL); pc++; continue; }
-                    case 0x94 -> { r[d] = Semantics.mod32(r[d], k); pc++; continue; }
-                    case 0x9c -> { r[d] = Semantics.mod32(r[d], r[s]); pc++; continue; }
-                    case SMOD32_K -> { r[d] = Semantics.smod32(r[d], k); pc++; continue; }
-                    case SMOD32_X -> { r[d] = Semantics.smod32(r[d], r[s]); pc++; continue; }
-                    case 0xa4 -> { r[d] = (((int) r[d] ^ (int) k) & 0xffffffffL); pc++; continue; }
-                    case 0xac -> { r[d] = (((int) r[d] ^ (int) r[s]) & 0xffffffffL); pc++; continue; }
-                    case 0xb4 -> { r[d] = (((int) k) & 0xffffffffL); pc++; continue; }
-                    case 0xbc -> { r[d] = (((int) r[s]) & 0xffffffffL); pc++; continue; }
-                    case MOVSX32_8 -> { r[d] = (((byte) r[s]) & 0xffffffffL); pc++; continue; }
-                    case MOVSX32_16 -> { r[d] = (((short) r[s]) & 0xffffffffL); pc++; continue; }
-                    case 0xc4 -> { r[d] = ((int) r[d] >> k & 0xffffffffL); pc++; continue; }
-                    case 0xcc -> { r[d] = ((int) r[d] >> r[s] & 0xffffffffL); pc++; continue; }
-                    case 0xd4 -> { r[d] = Semantics.endian(EndianOp.TO_LE, (int) k, r[d]); pc++; continue; }
-                    case 0xdc -> { r[d] = Semantics.endian(EndianOp.TO_BE, (int) k, r[d]); pc++; continue; }
+                    case 0x04 -> { r[d] = (((int) r[d] + (int) k) & 0xffffffffL); continue; }
+                    case 0x0c -> { r[d] = (((int) r[d] + (int) r[s]) & 0xffffffffL); continue; }
+                    case 0x14 -> { r[d] = (((int) r[d] - (int) k) & 0xffffffffL); continue; }
+                    case 0x1c -> { r[d] = (((int) r[d] - (int) r[s]) & 0xffffffffL); continue; }
+                    case 0x24 -> { r[d] = (((int) r[d] * (int) k) & 0xffffffffL); continue; }
+                    case 0x2c -> { r[d] = (((int) r[d] * (int) r[s]) & 0xffffffffL); continue; }
+                    case 0x34 -> { r[d] = Semantics.div32(r[d], k); continue; }
+                    case 0x3c -> { r[d] = Semantics.div32(r[d], r[s]); continue; }
+                    case SDIV32_K -> { r[d] = Semantics.sdiv32(r[d], k); continue; }
+                    case SDIV32_X -> { r[d] = Semantics.sdiv32(r[d], r[s]); continue; }
+                    case 0x44 -> { r[d] = (((int) r[d] | (int) k) & 0xffffffffL); continue; }
+                    case 0x4c -> { r[d] = (((int) r[d] | (int) r[s]) & 0xffffffffL); continue; }
+                    case 0x54 -> { r[d] = (((int) r[d] & (int) k) & 0xffffffffL); continue; }
+                    case 0x5c -> { r[d] = (((int) r[d] & (int) r[s]) & 0xffffffffL); continue; }
+                    case 0x64 -> { r[d] = ((int) r[d] << k & 0xffffffffL); continue; }
+                    case 0x6c -> { r[d] = ((int) r[d] << r[s] & 0xffffffffL); continue; }
+                    case 0x74 -> { r[d] = ((int) r[d] >>> k & 0xffffffffL); continue; }
+                    case 0x7c -> { r[d] = ((int) r[d] >>> r[s] & 0xffffffffL); continue; }
+                    case 0x84 -> { r[d] = ((-(int) r[d]) & 0xffffffffL); continue; }
+                    case 0x94 -> { r[d] = Semantics.mod32(r[d], k); continue; }
+                    case 0x9c -> { r[d] = Semantics.mod32(r[d], r[s]); continue; }
+                    case SMOD32_K -> { r[d] = Semantics.smod32(r[d], k); continue; }
+                    case SMOD32_X -> { r[d] = Semantics.smod32(r[d], r[s]); continue; }
+                    case 0xa4 -> { r[d] = (((int) r[d] ^ (int) k) & 0xffffffffL); continue; }
+                    case 0xac -> { r[d] = (((int) r[d] ^ (int) r[s]) & 0xffffffffL); continue; }
+                    case 0xb4 -> { r[d] = (((int) k) & 0xffffffffL); continue; }
+                    case 0xbc -> { r[d] = (((int) r[s]) & 0xffffffffL); continue; }
+                    case MOVSX32_8 -> { r[d] = (((byte) r[s]) & 0xffffffffL); continue; }
+                    case MOVSX32_16 -> { r[d] = (((short) r[s]) & 0xffffffffL); continue; }
+                    case 0xc4 -> { r[d] = ((int) r[d] >> k & 0xffffffffL); continue; }
+                    case 0xcc -> { r[d] = ((int) r[d] >> r[s] & 0xffffffffL); continue; }
+                    case 0xd4 -> { r[d] = Semantics.endian(EndianOp.TO_LE, (int) k, r[d]); continue; }
+                    case 0xdc -> { r[d] = Semantics.endian(EndianOp.TO_BE, (int) k, r[d]); continue; }
 
                     // ---- 64-bit immediates ----
-                    case 0x18 -> { r[d] = wide[pc]; pc += 2; executed--; continue; }
-                    case LDDW_OBJECT -> { r[d] = objectAddress(prog, inv, pc); pc += 2; executed--; continue; }
+                    case 0x18 -> { r[d] = code[pc++]; acc--; continue; }
+                    case LDDW_OBJECT -> { r[d] = objectAddress(run, pc - 1); pc++; acc--; continue; }
 
                     // ---- loads and stores ----
-                    case 0x61 -> { r[d] = mem.load32(r[s] + (short) (insn >>> 16)); pc++; continue; }
-                    case 0x69 -> { r[d] = mem.load16(r[s] + (short) (insn >>> 16)); pc++; continue; }
-                    case 0x71 -> { r[d] = mem.load8(r[s] + (short) (insn >>> 16)); pc++; continue; }
-                    case 0x79 -> { r[d] = mem.load64(r[s] + (short) (insn >>> 16)); pc++; continue; }
-                    case 0x81 -> { r[d] = Semantics.extend(mem.load32(r[s] + (short) (insn >>> 16)), Size.W, true); pc++; continue; }
-                    case 0x89 -> { r[d] = Semantics.extend(mem.load16(r[s] + (short) (insn >>> 16)), Size.H, true); pc++; continue; }
-                    case 0x91 -> { r[d] = Semantics.extend(mem.load8(r[s] + (short) (insn >>> 16)), Size.B, true); pc++; continue; }
-                    case 0x62 -> { mem.store32(r[d] + (short) (insn >>> 16), k); pc++; continue; }
-                    case 0x6a -> { mem.store16(r[d] + (short) (insn >>> 16), k); pc++; continue; }
-                    case 0x72 -> { mem.store8(r[d] + (short) (insn >>> 16), k); pc++; continue; }
-                    case 0x7a -> { mem.store64(r[d] + (short) (insn >>> 16), k); pc++; continue; }
-                    case 0x63 -> { mem.store32(r[d] + (short) (insn >>> 16), r[s]); pc++; continue; }
-                    case 0x6b -> { mem.store16(r[d] + (short) (insn >>> 16), r[s]); pc++; continue; }
-                    case 0x73 -> { mem.store8(r[d] + (short) (insn >>> 16), r[s]); pc++; continue; }
-                    case 0x7b -> { mem.store64(r[d] + (short) (insn >>> 16), r[s]); pc++; continue; }
-                    case 0xc3 -> { atomic(mem, r, insn, false); pc++; continue; }
-                    case 0xdb -> { atomic(mem, r, insn, true); pc++; continue; }
+                    case 0x61 -> { r[d] = run.mem.load32(r[s] + (short) (insn >>> 16)); continue; }
+                    case 0x69 -> { r[d] = run.mem.load16(r[s] + (short) (insn >>> 16)); continue; }
+                    case 0x71 -> { r[d] = run.mem.load8(r[s] + (short) (insn >>> 16)); continue; }
+                    case 0x79 -> { r[d] = run.mem.load64(r[s] + (short) (insn >>> 16)); continue; }
+                    case 0x81 -> { r[d] = Semantics.extend(run.mem.load32(r[s] + (short) (insn >>> 16)), Size.W, true); continue; }
+                    case 0x89 -> { r[d] = Semantics.extend(run.mem.load16(r[s] + (short) (insn >>> 16)), Size.H, true); continue; }
+                    case 0x91 -> { r[d] = Semantics.extend(run.mem.load8(r[s] + (short) (insn >>> 16)), Size.B, true); continue; }
+                    case 0x62 -> { run.mem.store32(r[d] + (short) (insn >>> 16), k); continue; }
+                    case 0x6a -> { run.mem.store16(r[d] + (short) (insn >>> 16), k); continue; }
+                    case 0x72 -> { run.mem.store8(r[d] + (short) (insn >>> 16), k); continue; }
+                    case 0x7a -> { run.mem.store64(r[d] + (short) (insn >>> 16), k); continue; }
+                    case 0x63 -> { run.mem.store32(r[d] + (short) (insn >>> 16), r[s]); continue; }
+                    case 0x6b -> { run.mem.store16(r[d] + (short) (insn >>> 16), r[s]); continue; }
+                    case 0x73 -> { run.mem.store8(r[d] + (short) (insn >>> 16), r[s]); continue; }
+                    case 0x7b -> { run.mem.store64(r[d] + (short) (insn >>> 16), r[s]); continue; }
+                    case 0xc3 -> { atomic(run.mem, r, insn, false); continue; }
+                    case 0xdb -> { atomic(run.mem, r, insn, true); continue; }
                     case 0x20, 0x28, 0x30, 0x40, 0x48, 0x50 -> {
-                        long v = legacyPacketLoad(inv, r, insn);
+                        long v = legacyPacketLoad(run.inv, r, insn);
                         if (v < 0) { // out of the packet: Linux ends the program with 0
-                            run.executed = executed + pc + 1 - blockStart;
-                            r[0] = 0;
+                            run.over = acc + pc;
                             run.stopped = true;
-                            caller[0] = r[0];
+                            run.caller[0] = 0;
                             return null;
                         }
                         r[0] = v;
-                        pc++;
                         continue;
                     }
 
                     // ---- jumps: a taken jump sets next and breaks out to the common accounting below ----
-                    case 0x05 -> next = pc + 1 + (short) (insn >>> 16);
-                    case 0x06 -> next = pc + 1 + (int) k;
-                    case 0x15 -> { if (r[d] == k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x1d -> { if (r[d] == r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x55 -> { if (r[d] != k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x5d -> { if (r[d] != r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x25 -> { if (Long.compareUnsigned(r[d], k) > 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x2d -> { if (Long.compareUnsigned(r[d], r[s]) > 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x35 -> { if (Long.compareUnsigned(r[d], k) >= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x3d -> { if (Long.compareUnsigned(r[d], r[s]) >= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xa5 -> { if (Long.compareUnsigned(r[d], k) < 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xad -> { if (Long.compareUnsigned(r[d], r[s]) < 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xb5 -> { if (Long.compareUnsigned(r[d], k) <= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xbd -> { if (Long.compareUnsigned(r[d], r[s]) <= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x45 -> { if ((r[d] & k) != 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x4d -> { if ((r[d] & r[s]) != 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x65 -> { if (r[d] > k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x6d -> { if (r[d] > r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x75 -> { if (r[d] >= k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x7d -> { if (r[d] >= r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xc5 -> { if (r[d] < k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xcd -> { if (r[d] < r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xd5 -> { if (r[d] <= k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xdd -> { if (r[d] <= r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x05 -> next = pc + (short) (insn >>> 16);
+                    case 0x06 -> next = pc + (int) k;
+                    case 0x15 -> { if (r[d] == k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x1d -> { if (r[d] == r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x55 -> { if (r[d] != k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x5d -> { if (r[d] != r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x25 -> { if (Long.compareUnsigned(r[d], k) > 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x2d -> { if (Long.compareUnsigned(r[d], r[s]) > 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x35 -> { if (Long.compareUnsigned(r[d], k) >= 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x3d -> { if (Long.compareUnsigned(r[d], r[s]) >= 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xa5 -> { if (Long.compareUnsigned(r[d], k) < 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xad -> { if (Long.compareUnsigned(r[d], r[s]) < 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xb5 -> { if (Long.compareUnsigned(r[d], k) <= 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xbd -> { if (Long.compareUnsigned(r[d], r[s]) <= 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x45 -> { if ((r[d] & k) != 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x4d -> { if ((r[d] & r[s]) != 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x65 -> { if (r[d] > k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x6d -> { if (r[d] > r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x75 -> { if (r[d] >= k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x7d -> { if (r[d] >= r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xc5 -> { if (r[d] < k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xcd -> { if (r[d] < r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xd5 -> { if (r[d] <= k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xdd -> { if (r[d] <= r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
                     // jmp32: the low halves
-                    case 0x16 -> { if ((int) r[d] == (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x1e -> { if ((int) r[d] == (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x56 -> { if ((int) r[d] != (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x5e -> { if ((int) r[d] != (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x26 -> { if (Integer.compareUnsigned((int) r[d], (int) k) > 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x2e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x36 -> { if (Integer.compareUnsigned((int) r[d], (int) k) >= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x3e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xa6 -> { if (Integer.compareUnsigned((int) r[d], (int) k) < 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xae -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xb6 -> { if (Integer.compareUnsigned((int) r[d], (int) k) <= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xbe -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x46 -> { if (((int) r[d] & (int) k) != 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x4e -> { if (((int) r[d] & (int) r[s]) != 0) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x66 -> { if ((int) r[d] > (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x6e -> { if ((int) r[d] > (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x76 -> { if ((int) r[d] >= (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0x7e -> { if ((int) r[d] >= (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xc6 -> { if ((int) r[d] < (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xce -> { if ((int) r[d] < (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xd6 -> { if ((int) r[d] <= (int) k) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
-                    case 0xde -> { if ((int) r[d] <= (int) r[s]) { next = pc + 1 + (short) (insn >>> 16); break; } pc++; continue; }
+                    case 0x16 -> { if ((int) r[d] == (int) k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x1e -> { if ((int) r[d] == (int) r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x56 -> { if ((int) r[d] != (int) k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x5e -> { if ((int) r[d] != (int) r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x26 -> { if (Integer.compareUnsigned((int) r[d], (int) k) > 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x2e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x36 -> { if (Integer.compareUnsigned((int) r[d], (int) k) >= 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x3e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xa6 -> { if (Integer.compareUnsigned((int) r[d], (int) k) < 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xae -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xb6 -> { if (Integer.compareUnsigned((int) r[d], (int) k) <= 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xbe -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x46 -> { if (((int) r[d] & (int) k) != 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x4e -> { if (((int) r[d] & (int) r[s]) != 0) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x66 -> { if ((int) r[d] > (int) k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x6e -> { if ((int) r[d] > (int) r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x76 -> { if ((int) r[d] >= (int) k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0x7e -> { if ((int) r[d] >= (int) r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xc6 -> { if ((int) r[d] < (int) k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xce -> { if ((int) r[d] < (int) r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xd6 -> { if ((int) r[d] <= (int) k) { next = pc + (short) (insn >>> 16); break; } continue; }
+                    case 0xde -> { if ((int) r[d] <= (int) r[s]) { next = pc + (short) (insn >>> 16); break; } continue; }
 
                     // ---- calls and exit ----
+                    // (on an error the catch below counts up to and including the instruction from acc, so the
+                    // cases throw without updating it)
                     case 0x85 -> { // helper call
-                        r[0] = callHelper(prog, inv, r, k);
-                        if (inv.takeExitRequest()) {
-                            run.executed = executed + pc + 1 - blockStart;
+                        r[0] = callHelper(run, r, k);
+                        if (run.inv.takeExitRequest()) {
+                            run.over = acc + pc;
                             run.stopped = true;
-                            caller[0] = r[0];
+                            run.caller[0] = r[0];
                             return null;
                         }
-                        pc++;
                         continue;
                     }
                     case TAIL_CALL -> {
-                        ProgramImage target = TailCalls.resolve(inv, r[2], r[3]);
-                        if (target == null) { pc++; continue; }
-                        run.executed = executed + pc + 1 - blockStart;
-                        if (run.executed > budget) {
-                            blockStart = pc + 1;
-                            executed = run.executed;
-                            throw budgetExhausted(budget);
-                        }
-                        System.arraycopy(r, 0, caller, 0, 16);
-                        return (InterpretedProgram) target.prepared(prog.engine);
+                        ProgramImage target = TailCalls.resolve(run.inv, r[2], r[3]);
+                        if (target == null) continue;
+                        if (acc + pc > 0) throw budgetExhausted(run.budget);
+                        run.over = acc + pc;
+                        System.arraycopy(r, 0, run.caller, 0, 16);
+                        return (InterpretedProgram) target.prepared(run.prog.engine);
                     }
                     case CALL_LOCAL, 0x8d -> {
-                        int target = (insn & 0xff) == CALL_LOCAL ? pc + 1 + (int) k : callxTarget(prog, r, insn);
+                        int target = (insn & 0xff) == CALL_LOCAL ? pc + (int) k : callxTarget(run.prog, r, insn);
                         if (target < 0) { // callx of a helper by number
-                            r[0] = callHelper(prog, inv, r, r[d]);
-                            if (inv.takeExitRequest()) {
-                                run.executed = executed + pc + 1 - blockStart;
+                            r[0] = callHelper(run, r, r[d]);
+                            if (run.inv.takeExitRequest()) {
+                                run.over = acc + pc;
                                 run.stopped = true;
-                                caller[0] = r[0];
+                                run.caller[0] = r[0];
                                 return null;
                             }
-                            pc++;
                             continue;
                         }
-                        executed += pc + 1 - blockStart;
-                        blockStart = pc + 1;
-                        if (executed > budget) throw budgetExhausted(budget);
-                        run.executed = executed;
-                        call(prog, target, r, run, depth);
+                        if (acc + pc > 0) throw budgetExhausted(run.budget);
+                        run.over = acc + pc;
+                        call(run, target, r);
                         if (run.stopped) {
-                            caller[0] = r[0];
+                            run.caller[0] = r[0];
                             return null;
                         }
-                        executed = run.executed;
-                        pc++;
+                        acc = run.over - pc; // a new straight-line run starts after the call
                         continue;
                     }
                     case 0x95 -> {
-                        run.executed = executed + pc + 1 - blockStart;
-                        caller[0] = r[0];
+                        run.over = acc + pc;
+                        // r[d] is r0 (an exit's dst field is 0), but unlike r[0] it is not a loop invariant: HotSpot
+                        // would hold r0's address in a register (or a spill slot) through the whole loop for it
+                        run.caller[0] = r[d];
                         return null;
                     }
                     default -> throw new Trap(Reason.INTERNAL_ERROR, "the interpreter has no case for opcode 0x" + Integer.toHexString((int) insn & 0xff));
                 }
-                // a taken jump
-                executed += pc + 1 - blockStart;
-                blockStart = next;
-                if (executed > budget) {
-                    blockStart = pc + 1;
-                    throw budgetExhausted(budget);
-                }
+                // a taken jump: the straight-line run ends with it, the next one starts at its target
+                final long over = acc + pc;
+                if (over > 0) throw budgetExhausted(run.budget);
+                acc = over - next;
                 pc = next;
             }
         } catch (Throwable t) {
             if (t instanceof ExecutionException e) throw e; // from a deeper frame, counted there
-            run.executed = executed + Math.max(0, pc + 1 - blockStart);
-            throw failure(prog, pc, t);
+            run.over = acc + pc;
+            throw failure(run.prog, pc - 1, t);
         }
     }
 
@@ -564,22 +596,24 @@ public final class Interpreter implements Engine {
         return target;
     }
 
-    private static long objectAddress(InterpretedProgram prog, Invocation inv, int pc) {
+    private static long objectAddress(Run run, int pc) {
+        InterpretedProgram prog = run.prog;
         long insn = prog.code[pc];
         Object object = prog.image.objects().get((int) imm(insn));
-        long address = inv.addressOf(object);
+        long address = run.inv.addressOf(object);
         if (src(insn) == io.bpf4j.isa.Pseudo.MAP_VALUE.src() || src(insn) == io.bpf4j.isa.Pseudo.MAP_IDX_VALUE.src()) {
             address += (int) (prog.code[pc + 1] >> 32) & 0xffffffffL;
         }
         return address;
     }
 
-    private static long callHelper(InterpretedProgram prog, Invocation inv, long[] r, long id) {
+    private static long callHelper(Run run, long[] r, long id) {
+        InterpretedProgram prog = run.prog;
         HelperRegistry.Entry helper = prog.image.helpers().lookup(id);
         if (helper == null) {
             throw new Trap(Reason.UNKNOWN_HELPER, "call to unknown helper " + prog.image.helpers().nameOf(id) + " (#" + id + ")");
         }
-        return helper.function().call(inv, r[1], r[2], r[3], r[4], r[5]);
+        return helper.function().call(run.inv, r[1], r[2], r[3], r[4], r[5]);
     }
 
     /** STX | ATOMIC: the operation is in imm; real atomics on the region's memory. */
