@@ -80,9 +80,6 @@ final class InterpretedProgram implements Executable {
      * executes in one step, keeping the shared register's value in a local instead of storing and reloading it.
      * Pairs are taken greedily from the start of the program.
      *
-     * <p>An ALU operation and the conditional jump after it are not fused when the jump closes a loop that accesses
-     * memory ({@link #closesLoopWithMemoryAccess}: measured slower).
-     *
      * <p>Exactness: a pair is fused only when nothing can enter at its second instruction (no jump, call or function
      * pointer targets it, and it is no function entry), so every way into the pair executes both; the second slot
      * keeps its own instruction all the same. The operations fused are total (no division, memory, calls), so the
@@ -121,30 +118,13 @@ final class InterpretedProgram implements Executable {
             final int second = pc + 1;
             long fused = switch (instructions.at(second)) {
                 case Instruction.Alu b when b.alu64() -> fuse(a, b);
-                case Instruction.Jump j -> closesLoopWithMemoryAccess(instructions, second, j) ? 0 : fuse(a, j);
+                case Instruction.Jump j -> fuse(a, j);
                 default -> 0;
             };
             if (fused == 0) continue;
             code[pc] = fused;
             pc++; // the second instruction is taken
         }
-    }
-
-    /**
-     * Whether the jump at {@code pc} closes a loop (jumps back) whose body loads or stores. Such pairs are left
-     * unfused: measured on the memory loop of InterpreterBenchmark, fusing its {@code add; jlt} made the loop slower
-     * (2.5 to 3.6-4.8 ns per instruction of CPU time), not faster, because HotSpot then allocated registers worse
-     * around the inlined memory accessors; a loop of ALU operations gains from it (compute loop 1.9 to 1.3 ns).
-     */
-    static boolean closesLoopWithMemoryAccess(Instructions instructions, int pc, Instruction.Jump j) {
-        int target = j.target(pc);
-        if (target > pc || target < 0) return false;
-        for (int i = target; i < pc; i++) {
-            if (instructions.isSecondHalf(i)) continue;
-            Instruction insn = instructions.at(i);
-            if (insn instanceof Instruction.Load || insn instanceof Instruction.Store || insn instanceof Instruction.Atomic) return true;
-        }
-        return false;
     }
 
     /** A slot as the dispatch reads it; never 0 (the opcode byte of a superinstruction is not), which means "not fused". */
