@@ -3,7 +3,7 @@
 # XDP programs, then verification time, in one run; then the tables. Needs root (BPF_PROG_TEST_RUN, BPF_PROG_LOAD);
 # without bpf() the kernel benchmarks fail at setup saying why, the others still run.
 #   jmh/scripts/measure.sh [OUT_DIR] [extra JMH options]
-# Default settings: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement (about 13 minutes in all).
+# Default settings: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement (about 10 minutes in all).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-jmh/results/$(date -u +%Y%m%dT%H%M)}
