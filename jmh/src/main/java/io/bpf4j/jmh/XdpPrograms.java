@@ -91,7 +91,46 @@ public enum XdpPrograms {
      * variable-length IP header, TCP port 80, SYN flag), hashing addresses and ports: XDP_PASS or XDP_TX by the
      * hash, XDP_DROP for anything else.
      */
-    PARSE_64(64, """
+    PARSE_64(64, Text.PARSE),
+    /**
+     * Prefixes of {@link #PARSE_64}, each ending with {@code r0 = XDP_TX; exit}, to split the parse's cost; not part of
+     * the standard run ({@code XdpCpuTime jit EMPTY PARSE_PREFIX_CTX PARSE_PREFIX_ETHERTYPE PARSE_PREFIX_IPV4
+     * PARSE_64}). This one reads {@code data} and {@code data_end} and makes the bounds check: no packet access.
+     */
+    PARSE_PREFIX_CTX(64, prefix(Text.PARSE, 6)),
+    /** {@link #PARSE_PREFIX_CTX} and the first packet load: the ethertype check. */
+    PARSE_PREFIX_ETHERTYPE(64, prefix(Text.PARSE, 9)),
+    /** Up to the IPv4 protocol check: three packet loads at constant offsets (of the parse's eight). */
+    PARSE_PREFIX_IPV4(64, prefix(Text.PARSE, 18)),
+    /**
+     * The first of {@value #CHAIN_PROGRAMS} programs: program k tail-calls slot k + 1 of a prog array with
+     * {@value #CHAIN_PROGRAMS} slots, so one run makes 33 tail calls (Linux's limit, {@code MAX_TAIL_CALL_CNT});
+     * the last one's tail call (slot 34) is out of range and falls through to {@code r0 = XDP_PASS; exit}.
+     */
+    TAIL_CHAIN_33(64, null),
+    /**
+     * One program that tail-calls itself through slot 0 of a one-slot prog array: 33 tail calls (34 runs of the
+     * same code), then the limit makes the 34th fall through. The shape of the measurement in
+     * ../shared/notes/linux-semantics.md (1.15 ns per hop on this kernel).
+     */
+    TAIL_SELF_33(64, null),
+    /** One program of the chain's shape whose tail call is out of range: the chain without its 33 hops. */
+    TAIL_SINGLE(64, null);
+
+    /** Programs in the chain: 33 tail calls. */
+    public static final int CHAIN_PROGRAMS = 34;
+
+    private final int packetBytes;
+    private final String asm;
+
+    XdpPrograms(int packetBytes, String asm) {
+        this.packetBytes = packetBytes;
+        this.asm = asm;
+    }
+
+    /** Program texts more than one constant uses (a nested class: enum constants cannot name the enum's own fields). */
+    private static final class Text {
+        static final String PARSE = """
             r2 = *(u32 *)(r1 + 0x0)
             r3 = *(u32 *)(r1 + 0x4)
             r0 = 0x1
@@ -136,84 +175,12 @@ public enum XdpPrograms {
             r0 += 0x2
             out:
             exit
-            """),
-    /**
-     * The first part of {@link #PARSE_64}: reads {@code data} and {@code data_end} from the context and makes the
-     * bounds check, no packet access. With the next two, splits the parse's cost (not part of the standard run:
-     * {@code XdpCpuTime jit EMPTY PARSE_PREFIX_CTX PARSE_PREFIX_ETHERTYPE PARSE_PREFIX_FOUR_LOADS PARSE_64}).
-     */
-    PARSE_PREFIX_CTX(64, """
-            r2 = *(u32 *)(r1 + 0x0)
-            r3 = *(u32 *)(r1 + 0x4)
-            r0 = 0x1
-            r4 = r2
-            r4 += 0x22
-            if r4 > r3 goto out
-            r0 = 0x2
-            out:
-            exit
-            """),
-    /** {@link #PARSE_PREFIX_CTX} and the parse's first packet load, the ethertype check. */
-    PARSE_PREFIX_ETHERTYPE(64, """
-            r2 = *(u32 *)(r1 + 0x0)
-            r3 = *(u32 *)(r1 + 0x4)
-            r0 = 0x1
-            r4 = r2
-            r4 += 0x22
-            if r4 > r3 goto out
-            r5 = *(u16 *)(r2 + 0xc)
-            r5 = be16 r5
-            if r5 != 0x800 goto out
-            r0 = 0x2
-            out:
-            exit
-            """),
-    /** {@link #PARSE_PREFIX_ETHERTYPE} and three more loads at constant offsets (4 of the parse's 8), combined. */
-    PARSE_PREFIX_FOUR_LOADS(64, """
-            r2 = *(u32 *)(r1 + 0x0)
-            r3 = *(u32 *)(r1 + 0x4)
-            r0 = 0x1
-            r4 = r2
-            r4 += 0x22
-            if r4 > r3 goto out
-            r5 = *(u16 *)(r2 + 0xc)
-            r5 = be16 r5
-            if r5 != 0x800 goto out
-            r5 = *(u8 *)(r2 + 0xe)
-            r6 = *(u8 *)(r2 + 0x17)
-            r7 = *(u32 *)(r2 + 0x1a)
-            r0 = r5
-            r0 += r6
-            r0 += r7
-            r0 &= 0x1
-            r0 += 0x2
-            out:
-            exit
-            """),
-    /**
-     * The first of {@value #CHAIN_PROGRAMS} programs: program k tail-calls slot k + 1 of a prog array with
-     * {@value #CHAIN_PROGRAMS} slots, so one run makes 33 tail calls (Linux's limit, {@code MAX_TAIL_CALL_CNT});
-     * the last one's tail call (slot 34) is out of range and falls through to {@code r0 = XDP_PASS; exit}.
-     */
-    TAIL_CHAIN_33(64, null),
-    /**
-     * One program that tail-calls itself through slot 0 of a one-slot prog array: 33 tail calls (34 runs of the
-     * same code), then the limit makes the 34th fall through. The shape of the measurement in
-     * ../shared/notes/linux-semantics.md (1.15 ns per hop on this kernel).
-     */
-    TAIL_SELF_33(64, null),
-    /** One program of the chain's shape whose tail call is out of range: the chain without its 33 hops. */
-    TAIL_SINGLE(64, null);
+            """;
+    }
 
-    /** Programs in the chain: 33 tail calls. */
-    public static final int CHAIN_PROGRAMS = 34;
-
-    private final int packetBytes;
-    private final String asm;
-
-    XdpPrograms(int packetBytes, String asm) {
-        this.packetBytes = packetBytes;
-        this.asm = asm;
+    /** The first {@code lines} lines of {@code asm}, then {@code r0 = XDP_TX; exit} (and the {@code out} label). */
+    private static String prefix(String asm, int lines) {
+        return String.join("\n", asm.lines().limit(lines).toList()) + "\nr0 = 0x3\nout:\nexit\n";
     }
 
     public boolean isTailCall() {
