@@ -159,7 +159,9 @@ public final class AddressSpace {
     /** Opens bpf2bpf frame {@code frame} with a zeroed stack; returns its r10 (the address one past its end). */
     public long openFrame(int frame) {
         if (frame < 0 || frame >= MAX_FRAMES) return openDeepFrame(frame);
-        regions[frame].segment.fill((byte) 0);
+        // zeroed through the backing words: MemorySegment.fill on these 512 bytes cost ~14 ns, half of what an empty
+        // run of a JIT-compiled program costs; Arrays.fill of 64 longs is compiled to a few vector stores
+        Arrays.fill(stackWords, frame * (FRAME_SIZE / 8), (frame + 1) * (FRAME_SIZE / 8), 0L);
         frameOpenings[frame]++;
         int tag = (generation << 16) | frame;
         tags[frame] = tag;
@@ -182,7 +184,7 @@ public final class AddressSpace {
             deepRegions[frame] = region = Region.of(RegionKind.STACK, "frame " + frame, MemorySegment.ofArray(words), true);
             region.stackWords = words;
         } else {
-            region.segment.fill((byte) 0);
+            Arrays.fill(region.stackWords, 0L);
         }
         int index = deepIndex[frame];
         if (index == 0) {
