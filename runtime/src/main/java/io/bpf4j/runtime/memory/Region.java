@@ -91,11 +91,8 @@ public final class Region {
      */
     long contextLoad32(long offset) {
         for (int i = 0; i < pointerOffsets.length; i++) if (pointerOffsets[i] == offset) return pointerValues[i];
-        return (int) CONTEXT_INT.get(segment, offset) & 0xffffffffL;
+        return DirectAccess.load32(segment, offset);
     }
-
-    private static final java.lang.invoke.VarHandle CONTEXT_INT =
-            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN).varHandle();
 
     /** Sets what a 4-byte load at context offset {@code offset} (one of the pointer offsets) yields. */
     public void setPointer(int offset, long address) {
