@@ -5,17 +5,19 @@ import io.bpf4j.abi.Errno;
 import io.bpf4j.abi.MapDefinition;
 import io.bpf4j.abi.UpdateFlags;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@code BPF_MAP_TYPE_PROG_ARRAY}: the table {@code bpf_tail_call} jumps through. Slots hold program objects of
  * the runtime's type {@code P}.
  *
- * <p><b>Live replacement.</b> Each slot is one element of an {@link AtomicReferenceArray}: {@link #update} and
- * {@link #delete} are atomic exchanges, {@link #get} a volatile read. A tail call reads the slot once and runs what
- * it read, so a program already running finishes as it started, and the next tail call sees the new slot; a reader
- * never sees anything but a whole program object or null.
+ * <p><b>Live replacement.</b> Each slot is one element of an array written only by atomic exchanges
+ * ({@link #update}, {@link #delete}) and read with acquire semantics ({@link #get}, {@link #readSlot}), as Linux
+ * reads a slot with {@code READ_ONCE}. A tail call reads the slot once and runs what it read, so a program already
+ * running finishes as it started, and the next tail call sees the new slot; a reader never sees anything but a
+ * whole program object or null.
  *
  * <p><b>Linux's rules.</b> key_size and value_size 4; user-space updates only with BPF_ANY (else EINVAL); index
  * ≥ max_entries is E2BIG for update and delete; delete of an empty slot ENOENT; programs cannot update or delete
@@ -40,7 +42,9 @@ public final class ProgArray<P> extends EmbeddedMap {
     }
 
     private final int maxEntries;
-    private final AtomicReferenceArray<P> slots;
+    /** The slots: elements are P or null, written with {@link #SLOT}'s volatile modes, read with acquire. */
+    private final Object[] slots;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
     private final Object updateLock = new Object();
     private volatile Admission<P> admission;
     private volatile HandleResolver<P> resolver;
@@ -49,7 +53,7 @@ public final class ProgArray<P> extends EmbeddedMap {
     ProgArray(MapDefinition def, HandleResolver<P> resolver) {
         super(def, 1);
         this.maxEntries = def.maxEntries();
-        this.slots = new AtomicReferenceArray<>(maxEntries);
+        this.slots = new Object[maxEntries];
         this.resolver = resolver;
     }
 
@@ -93,8 +97,26 @@ public final class ProgArray<P> extends EmbeddedMap {
      * The program in slot {@code index} (the low 32 bits of a tail call's index, unsigned), or null when the
      * index is out of range or the slot is empty: a single volatile read.
      */
+    @SuppressWarnings("unchecked")
     public P get(int index) {
-        return Integer.compareUnsigned(index, maxEntries) < 0 ? slots.get(index) : null;
+        return Integer.compareUnsigned(index, maxEntries) < 0 ? (P) SLOT.getAcquire(slots, index) : null;
+    }
+
+    /**
+     * The array behind the slots, for engines that compile tail calls and give compiled code the array itself as a
+     * constant (a slot is then one load). Its elements are read only with {@link #readSlot}; nothing writes to it
+     * but this class (a write through this reference would bypass the admission check).
+     */
+    public Object[] slotArray() {
+        return slots;
+    }
+
+    /**
+     * Slot {@code index} of a {@link #slotArray()}: a program object or null, read as {@link #get} reads it.
+     * {@code index} must be below the array's length.
+     */
+    public static Object readSlot(Object[] slots, int index) {
+        return SLOT.getAcquire(slots, index);
     }
 
     // ---------------------------------------------------------------- typed user-space face
@@ -116,7 +138,9 @@ public final class ProgArray<P> extends EmbeddedMap {
                 String reason = hook.refuse(this, program);
                 if (reason != null) throw error(Errno.EINVAL, "slot " + index + ": program refused: " + reason);
             }
-            return slots.getAndSet(index, program);
+            @SuppressWarnings("unchecked")
+            P old = (P) SLOT.getAndSet(slots, index, program);
+            return old;
         }
     }
 
@@ -129,20 +153,21 @@ public final class ProgArray<P> extends EmbeddedMap {
         checkOpen();
         if (Integer.compareUnsigned(index, maxEntries) >= 0)
             throw error(Errno.E2BIG, "index " + Integer.toUnsignedString(index) + " is not below max_entries " + maxEntries);
-        P old = slots.getAndSet(index, null);
+        @SuppressWarnings("unchecked")
+        P old = (P) SLOT.getAndSet(slots, index, (Object) null);
         if (old == null) throw error(Errno.ENOENT, "slot " + index + " is empty");
         return old;
     }
 
     /** Empties every slot. */
     public void clear() {
-        for (int i = 0; i < maxEntries; i++) slots.set(i, null);
+        for (int i = 0; i < maxEntries; i++) SLOT.setVolatile(slots, i, (Object) null);
     }
 
     /** Number of occupied slots (a snapshot). */
     public int occupied() {
         int n = 0;
-        for (int i = 0; i < maxEntries; i++) if (slots.get(i) != null) n++;
+        for (int i = 0; i < maxEntries; i++) if (SLOT.getAcquire(slots, i) != null) n++;
         return n;
     }
 
