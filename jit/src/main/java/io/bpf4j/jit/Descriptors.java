@@ -25,6 +25,7 @@ final class Descriptors {
     static final ClassDesc CD_PROGRAM_INFO = desc(ProgramInfo.class);
     static final ClassDesc CD_PROGRAM_EXIT = desc(ProgramExit.class);
     static final ClassDesc CD_TAIL_SITE = desc(TailSite.class);
+    static final ClassDesc CD_TAIL_CALL_TARGETS = desc(io.bpf4j.runtime.TailCallTargets.class);
     static final ClassDesc CD_COMPILED_CODE = desc(CompiledCode.class);
     static final ClassDesc CD_ADDRESS_SPACE = desc(AddressSpace.class);
     static final ClassDesc CD_INVOCATION = desc(Invocation.class);

@@ -11,6 +11,7 @@ import io.bpf4j.isa.Pseudo;
 import io.bpf4j.isa.Semantics;
 import io.bpf4j.isa.Size;
 import io.bpf4j.isa.Source;
+import io.bpf4j.runtime.TailCallTargets;
 import io.bpf4j.runtime.helpers.HelperFunction;
 import io.bpf4j.runtime.helpers.HelperRegistry;
 import io.bpf4j.runtime.memory.AddressSpace;
@@ -1251,25 +1252,71 @@ final class Emitter {
         cob.goto_(programStart);
     }
 
+    /** The site, the image a self call finds and whether this activation made one before (see {@link JitRuntime#tailCall}). */
+    private void tailCallArguments(TailSite site) {
+        gen.loadClassData(cob, site, CD_TAIL_SITE);
+        if (selfLoops) {
+            cob.aload(selfImage);
+            cob.iload(selfRecorded);
+        } else {
+            cob.aconst_null();
+            cob.iconst_0();
+        }
+    }
+
+    /**
+     * The prog array whose slots a tail call of this method may read directly: the only object with a slot array
+     * among those this method's lddw instructions name, or null.
+     */
+    private TailCallTargets knownProgArray() {
+        TailCallTargets known = null;
+        for (Object object : objectAddresses.keySet()) {
+            if (object instanceof TailCallTargets t && t.slotArray() != null) {
+                if (known != null) return null;
+                known = t;
+            }
+        }
+        return known;
+    }
+
     /**
      * bpf_tail_call: on success hand the target to whoever called this function (see {@link JitContext}) and return;
      * on failure fall through with r0 untouched.
      */
     private void tailCall(int pc) {
         TailSite site = new TailSite();
+        TailCallTargets known = knownProgArray();
         guarded(pc, () -> {
+            Label general = cob.newLabel(), decided = cob.newLabel();
+            if (known != null) {
+                // r2 is the address this method's lddw gave the one prog array it names (non-zero once loaded): the
+                // slot is read from that array's slots, a constant here, instead of through the handle
+                int slot = objectAddresses.get(known);
+                cob.lload(slot);
+                cob.lconst_0();
+                cob.lcmp();
+                cob.ifeq(general);
+                loadRegister(2);
+                cob.lload(slot);
+                cob.lcmp();
+                cob.ifne(general);
+                cob.aload(CTX);
+                loadRegister(2);
+                loadRegister(3);
+                gen.loadClassData(cob, known, CD_TAIL_CALL_TARGETS);
+                gen.loadClassData(cob, known.slotArray(), CD_Object.arrayType());
+                tailCallArguments(site);
+                cob.invokestatic(CD_JIT_RUNTIME, "tailCallThrough", MethodTypeDesc.of(CD_COMPILED_CODE, CD_JIT_CONTEXT, CD_long, CD_long,
+                        CD_TAIL_CALL_TARGETS, CD_Object.arrayType(), CD_TAIL_SITE, CD_PROGRAM_IMAGE, CD_boolean));
+                cob.goto_(decided);
+            }
+            cob.labelBinding(general);
             cob.aload(CTX);
             loadRegister(2);
             loadRegister(3);
-            gen.loadClassData(cob, site, CD_TAIL_SITE);
-            if (selfLoops) {
-                cob.aload(selfImage);
-                cob.iload(selfRecorded);
-            } else {
-                cob.aconst_null();
-                cob.iconst_0();
-            }
+            tailCallArguments(site);
             cob.invokestatic(CD_JIT_RUNTIME, "tailCall", MethodTypeDesc.of(CD_COMPILED_CODE, CD_JIT_CONTEXT, CD_long, CD_long, CD_TAIL_SITE, CD_PROGRAM_IMAGE, CD_boolean));
+            cob.labelBinding(decided);
             cob.astore(target);
         });
         Label failed = cob.newLabel(), plain = cob.newLabel();

@@ -1,6 +1,7 @@
 package io.bpf4j.jit;
 
 import io.bpf4j.abi.Helper;
+import io.bpf4j.maps.ProgArray;
 import io.bpf4j.runtime.ExecutionException;
 import io.bpf4j.runtime.ExecutionException.Reason;
 import io.bpf4j.runtime.Executable;
@@ -131,12 +132,38 @@ final class JitRuntime {
             if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) return null;
             target = targets.target(slot);
             if (target == null) return null;
-            if (target == self) return (recorded ? inv.countRepeatedTailCall() : inv.countTailCall(target)) ? SELF : null;
-            if (!inv.countTailCall(target)) return null;
         } else {
             target = TailCalls.resolve(inv, progArray, index);
             if (target == null) return null;
+            return codeFor(ctx, target, site);
         }
+        return counted(ctx, inv, target, site, self, recorded);
+    }
+
+    /**
+     * {@link #tailCall} at a site that knows the prog array: {@code progArray} is the address of {@code targets},
+     * whose {@link TailCallTargets#slotArray() slot array} the generated class holds as the constant {@code slots},
+     * so the slot is one load from a known array.
+     */
+    static CompiledCode tailCallThrough(JitContext ctx, long progArray, long index, TailCallTargets targets, Object[] slots,
+                                        TailSite site, ProgramImage self, boolean recorded) {
+        Invocation inv = ctx.invocation;
+        if (inv.observer() != null) return tailCall(ctx, progArray, index, site, self, recorded);
+        int slot = (int) index;
+        if (Integer.compareUnsigned(slot, slots.length) >= 0) return null;
+        Object found = ProgArray.readSlot(slots, slot);
+        if (found == null) return null;
+        return counted(ctx, inv, targets.imageOf(found), site, self, recorded);
+    }
+
+    /** A target found in its slot without an observer: counted (null at the limit), then its code. */
+    private static CompiledCode counted(JitContext ctx, Invocation inv, ProgramImage target, TailSite site, ProgramImage self, boolean recorded) {
+        if (target == self) return (recorded ? inv.countRepeatedTailCall() : inv.countTailCall(target)) ? SELF : null;
+        if (!inv.countTailCall(target)) return null;
+        return codeFor(ctx, target, site);
+    }
+
+    private static CompiledCode codeFor(JitContext ctx, ProgramImage target, TailSite site) {
         TailSite.Entry last = site.last;
         if (last != null && last.image() == target) return last.code();
         CompiledCode code = ctx.engine.codeFor(target);

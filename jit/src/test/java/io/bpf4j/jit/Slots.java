@@ -1,35 +1,62 @@
 package io.bpf4j.jit;
 
+import io.bpf4j.maps.ProgArray;
 import io.bpf4j.runtime.ProgramImage;
 import io.bpf4j.runtime.TailCallTargets;
 
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
-/** A prog array stand-in for tests: slots settable at any time, read atomically. */
+/**
+ * A prog array stand-in for tests: slots settable at any time, read atomically. By default it offers its slot array,
+ * as the runtime's prog arrays do (compiled tail calls read it directly); {@link #targetOnly} makes one that does
+ * not, so tail calls take the general path through {@link TailCallTargets#target}.
+ */
 final class Slots implements TailCallTargets {
-    private final AtomicReferenceArray<ProgramImage> slots;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+    private final Object[] slots;
+    private final boolean direct;
 
     Slots(int maxEntries) {
-        slots = new AtomicReferenceArray<>(maxEntries);
+        this(maxEntries, true);
+    }
+
+    private Slots(int maxEntries, boolean direct) {
+        this.slots = new Object[maxEntries];
+        this.direct = direct;
+    }
+
+    static Slots targetOnly(int maxEntries) {
+        return new Slots(maxEntries, false);
     }
 
     Slots set(int index, ProgramImage program) {
-        slots.set(index, program);
+        SLOT.setVolatile(slots, index, (Object) program);
         return this;
     }
 
     @Override
     public int maxEntries() {
-        return slots.length();
+        return slots.length;
     }
 
     @Override
     public ProgramImage target(int index) {
-        return slots.get(index);
+        return (ProgramImage) ProgArray.readSlot(slots, index);
+    }
+
+    @Override
+    public Object[] slotArray() {
+        return direct ? slots : null;
+    }
+
+    @Override
+    public ProgramImage imageOf(Object slot) {
+        return (ProgramImage) slot;
     }
 
     @Override
     public String toString() {
-        return "test prog array (" + slots.length() + " slots)";
+        return "test prog array (" + slots.length + " slots" + (direct ? "" : ", no slot array") + ")";
     }
 }

@@ -108,4 +108,30 @@ class SplittingTest {
         assertFalse(compiled.split());
         assertEquals(ReferenceEvaluator.run(program, 0, 0, 0, 1_000_000), run(compiled));
     }
+
+    @Test
+    void theSizeEstimateOfATailCallSiteCoversWhatIsEmitted() {
+        // splitting plans chunks from estimates: a tail call through the prog array the method names, in function 0
+        // (both ways of reading the slot, the self-call loop, the register hand-over), is the largest site emitted
+        Slots slots = new Slots(4);
+        int[] bytes = new int[3];
+        for (int sites = 1; sites <= 2; sites++) {
+            List<Instruction> insns = new ArrayList<>();
+            for (int i = 0; i < sites; i++) {
+                insns.add(Asm.loadObject(2, 0));
+                insns.add(Instruction.Alu.imm(true, AluOp.MOV, 3, 1));
+                insns.add(Instruction.Call.helper(12));
+            }
+            insns.add(Instruction.Alu.imm(true, AluOp.MOV, 0, 7));
+            insns.add(new Instruction.Exit());
+            ProgramImage image = Asm.image("sites", Instructions.of(insns).checkControlFlow(), HelperRegistry.empty(), List.of(slots));
+            JitCompiler.Compiled compiled = new JitCompiler(JitOptions.defaults()).compile(image, new JitEngine(JitOptions.defaults()));
+            assertFalse(compiled.split());
+            bytes[sites] = compiled.largestMethod();
+        }
+        int site = bytes[2] - bytes[1];
+        int estimate = Emitter.estimateSize(Asm.loadObject(2, 0), 1) + Emitter.estimateSize(Instruction.Alu.imm(true, AluOp.MOV, 3, 1), 1)
+                + Emitter.estimateSize(Instruction.Call.helper(12), 1);
+        assertTrue(site <= estimate, "a tail call site takes " + site + " bytes, estimated " + estimate);
+    }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static io.bpf4j.jit.Asm.code;
 import static io.bpf4j.jit.Asm.loadObject;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -153,25 +154,46 @@ class TailCallJitTest {
     @Test
     void aProgramLoopingOnItselfSeesItsSlotReplacedAtTheNextHop() {
         // the JIT turns "tail-call myself" into a loop with a cheaper check per hop: a replacement made between two
-        // hops (here by a helper, at the sixth run) must still be what the next hop runs, counted and recorded
-        Slots slots = new Slots(1);
-        ProgramImage other = Asm.image("other", code("ldxdw %r0, [%r1]\nadd %r0, 1000\nexit"));
-        HelperRegistry helpers = HelperRegistry.empty().with(100, "swap at 6", (inv, count, b, c, d, e) -> {
-            if (count == 6) slots.set(0, other);
-            return 0;
-        });
-        List<Object> parts = new ArrayList<>();
-        parts.add("mov %r6, %r1\nldxdw %r1, [%r6]\nadd %r1, 1\nstxdw [%r6], %r1\ncall 100\nmov %r1, %r6");
-        parts.add(loadObject(2, 0));
-        parts.add("mov %r3, 0\ncall 12\nmov %r0, -1\nexit");
-        ProgramImage looper = Asm.image("looper", code(parts.toArray()), helpers, List.of(slots));
-        for (io.bpf4j.runtime.Engine engine : List.of(Runs.INTERPRETER, Runs.JIT)) {
-            slots.set(0, looper);
-            Runs.Outcome o = Runs.run(engine, looper, new byte[8], RuntimeOptions.DEFAULTS);
-            assertNull(o.error(), engine + ": " + o.describe());
-            assertEquals(1006, o.r0(), engine + ": " + o.describe()); // six runs of looper, then other
-            assertEquals(6, o.tailCalls(), engine + ": " + o.describe());
+        // hops (here by a helper, at the sixth run) must still be what the next hop runs, counted and recorded; with
+        // the slot array read directly and through the targets' interface
+        for (Slots slots : List.of(new Slots(1), Slots.targetOnly(1))) {
+            ProgramImage other = Asm.image("other", code("ldxdw %r0, [%r1]\nadd %r0, 1000\nexit"));
+            HelperRegistry helpers = HelperRegistry.empty().with(100, "swap at 6", (inv, count, b, c, d, e) -> {
+                if (count == 6) slots.set(0, other);
+                return 0;
+            });
+            List<Object> parts = new ArrayList<>();
+            parts.add("mov %r6, %r1\nldxdw %r1, [%r6]\nadd %r1, 1\nstxdw [%r6], %r1\ncall 100\nmov %r1, %r6");
+            parts.add(loadObject(2, 0));
+            parts.add("mov %r3, 0\ncall 12\nmov %r0, -1\nexit");
+            ProgramImage looper = Asm.image("looper", code(parts.toArray()), helpers, List.of(slots));
+            for (io.bpf4j.runtime.Engine engine : List.of(Runs.INTERPRETER, Runs.JIT)) {
+                slots.set(0, looper);
+                Runs.Outcome o = Runs.run(engine, looper, new byte[8], RuntimeOptions.DEFAULTS);
+                assertNull(o.error(), engine + ", " + slots + ": " + o.describe());
+                assertEquals(1006, o.r0(), engine + ", " + slots + ": " + o.describe()); // six runs of looper, then other
+                assertEquals(6, o.tailCalls(), engine + ", " + slots + ": " + o.describe());
+            }
         }
+    }
+
+    @Test
+    void aTailCallThroughAnotherAddressThanTheNamedProgArrayIsNotTakenForIt() {
+        // the JIT reads the slots of the one prog array a method names directly, when r2 holds that array's address;
+        // r2 pointing elsewhere (here 8 bytes into its handle, and a plain number) must be the interpreter's error
+        Slots slots = new Slots(1);
+        slots.set(0, Asm.image("t", code("mov %r0, 1\nexit")));
+        for (String r2 : List.of("mov %r2, %r6\nadd %r2, 8", "mov %r2, 0")) {
+            ProgramImage entry = Asm.image("entry", code(loadObject(6, 0), r2 + "\nmov %r3, 0\ncall 12\nmov %r0, 2\nexit"),
+                    NO_HELPERS, List.of(slots));
+            Runs.Outcome o = Runs.both(entry);
+            assertNotNull(o.error(), r2 + ": " + o.describe());
+            assertEquals(ExecutionException.Reason.BAD_CALL_TARGET, o.error().reason(), r2 + ": " + o.describe());
+            assertEquals(0, o.tailCalls());
+        }
+        ProgramImage named = Asm.image("named", code(loadObject(6, 0), "mov %r2, %r6\nmov %r3, 0\ncall 12\nmov %r0, 2\nexit"),
+                NO_HELPERS, List.of(slots));
+        assertEquals(1, Runs.both(named).r0());
     }
 
     @Test

@@ -13,4 +13,19 @@ public interface TailCallTargets {
 
     /** The program in slot {@code index} ({@code 0 <= index < maxEntries()}), or null when the slot is empty. */
     ProgramImage target(int index);
+
+    /**
+     * For compiled code that reads slots itself: the array behind the slots ({@link io.bpf4j.maps.ProgArray#slotArray}),
+     * whose elements, read with {@link io.bpf4j.maps.ProgArray#readSlot}, {@link #imageOf} turns into programs; one
+     * element per index below {@link #maxEntries()}. Null (the default) when the targets are not such an array: then
+     * {@link #target} is the only way in.
+     */
+    default Object[] slotArray() {
+        return null;
+    }
+
+    /** The program a non-null element of {@link #slotArray()} stands for. */
+    default ProgramImage imageOf(Object slot) {
+        throw new UnsupportedOperationException(this + " has no slot array");
+    }
 }
