@@ -179,23 +179,37 @@ final class Emitter {
     static void emitFunction(ClassGenerator gen, CodeBuilder cob, ProgramLayout.Function f) {
         int params = Integer.bitCount(gen.liveness.params[f.index()]);
         Emitter e = new Emitter(gen, cob, null, FIRST_PARAM + 2 * params, f.start(), f.end());
-        int slot = FIRST_PARAM;
-        for (int r = 0; r <= 9; r++) {
-            if ((gen.liveness.params[f.index()] & 1 << r) != 0) {
-                cob.lload(slot);
-                slot += 2;
-            } else {
-                cob.lconst_0();
-            }
-            e.storeRegister(r);
-        }
-        cob.lload(FP);
-        e.storeRegister(10);
         e.selfLoops = f.index() == 0 && gen.hasTailCall(f) && (gen.liveness.params[0] & ~Liveness.R1) == 0;
-        e.prologue();
         if (e.selfLoops) {
+            // r1 (the only parameter) and r10 first: a self tail call starts over where the other registers are
+            // zeroed, after the prologue (one copy of the zeroing keeps the method small enough for HotSpot to inline)
+            if (params == 1) cob.lload(FIRST_PARAM);
+            else cob.lconst_0();
+            e.storeRegister(1);
+            cob.lload(FP);
+            e.storeRegister(10);
+            e.prologue();
             e.programStart = cob.newLabel();
             cob.labelBinding(e.programStart);
+            for (int r = 0; r <= 9; r++) {
+                if (r == 1) continue;
+                cob.lconst_0();
+                e.storeRegister(r);
+            }
+        } else {
+            int slot = FIRST_PARAM;
+            for (int r = 0; r <= 9; r++) {
+                if ((gen.liveness.params[f.index()] & 1 << r) != 0) {
+                    cob.lload(slot);
+                    slot += 2;
+                } else {
+                    cob.lconst_0();
+                }
+                e.storeRegister(r);
+            }
+            cob.lload(FP);
+            e.storeRegister(10);
+            e.prologue();
         }
         for (int pc = f.start(); pc < f.end(); pc++) {
             if (gen.layout.jumpTargets.get(pc)) e.labels.put(pc, cob.newLabel());
@@ -262,10 +276,7 @@ final class Emitter {
         cob.aload(CTX);
         cob.getfield(CD_JIT_CONTEXT, "memory", CD_ADDRESS_SPACE);
         cob.astore(mem);
-        cob.lconst_0();
-        cob.lstore(newFp);
-        cob.aconst_null();
-        cob.astore(target);
+        // newFp and target are written before they are read, by the instruction that uses them
         int nextSlot = cacheBase + CACHE_SLOTS * AccessPlan.CACHES;
         for (int pc = from; pc < to; pc++) {
             if (gen.layout.code.slot(pc) instanceof Instruction.LoadImm64 l && l.pseudo() != Pseudo.IMM && l.pseudo() != Pseudo.FUNC
@@ -1239,29 +1250,13 @@ final class Emitter {
 
     /**
      * After a tail call of this program by itself: start over in this method (a loop), with r1 and r10 as they are and
-     * the other registers zero as at entry; the frame, the counters and the region caches stay valid.
+     * the other registers zero as at entry (zeroed at {@link #programStart}); the frame, the counters and the region
+     * caches stay valid.
      */
     private void restart() {
         cob.iconst_1();
         cob.istore(selfRecorded);
-        for (int r = 0; r <= 9; r++) {
-            if (r == 1) continue;
-            cob.lconst_0();
-            storeRegister(r);
-        }
         cob.goto_(programStart);
-    }
-
-    /** The site, the image a self call finds and whether this activation made one before (see {@link JitRuntime#tailCall}). */
-    private void tailCallArguments(TailSite site) {
-        gen.loadClassData(cob, site, CD_TAIL_SITE);
-        if (selfLoops) {
-            cob.aload(selfImage);
-            cob.iload(selfRecorded);
-        } else {
-            cob.aconst_null();
-            cob.iconst_0();
-        }
     }
 
     /**
@@ -1287,36 +1282,28 @@ final class Emitter {
         TailSite site = new TailSite();
         TailCallTargets known = knownProgArray();
         guarded(pc, () -> {
-            Label general = cob.newLabel(), decided = cob.newLabel();
-            if (known != null) {
-                // r2 is the address this method's lddw gave the one prog array it names (non-zero once loaded): the
-                // slot is read from that array's slots, a constant here, instead of through the handle
-                int slot = objectAddresses.get(known);
-                cob.lload(slot);
-                cob.lconst_0();
-                cob.lcmp();
-                cob.ifeq(general);
-                loadRegister(2);
-                cob.lload(slot);
-                cob.lcmp();
-                cob.ifne(general);
-                cob.aload(CTX);
-                loadRegister(2);
-                loadRegister(3);
-                gen.loadClassData(cob, known, CD_TAIL_CALL_TARGETS);
-                gen.loadClassData(cob, known.slotArray(), CD_Object.arrayType());
-                tailCallArguments(site);
-                cob.invokestatic(CD_JIT_RUNTIME, "tailCallThrough", MethodTypeDesc.of(CD_COMPILED_CODE, CD_JIT_CONTEXT, CD_long, CD_long,
-                        CD_TAIL_CALL_TARGETS, CD_Object.arrayType(), CD_TAIL_SITE, CD_PROGRAM_IMAGE, CD_boolean));
-                cob.goto_(decided);
-            }
-            cob.labelBinding(general);
             cob.aload(CTX);
             loadRegister(2);
             loadRegister(3);
-            tailCallArguments(site);
-            cob.invokestatic(CD_JIT_RUNTIME, "tailCall", MethodTypeDesc.of(CD_COMPILED_CODE, CD_JIT_CONTEXT, CD_long, CD_long, CD_TAIL_SITE, CD_PROGRAM_IMAGE, CD_boolean));
-            cob.labelBinding(decided);
+            if (known != null) {
+                cob.lload(objectAddresses.get(known));
+                gen.loadClassData(cob, known, CD_TAIL_CALL_TARGETS);
+                gen.loadClassData(cob, known.slotArray(), CD_Object.arrayType());
+            } else {
+                cob.lconst_0();
+                cob.aconst_null();
+                cob.aconst_null();
+            }
+            gen.loadClassData(cob, site, CD_TAIL_SITE);
+            if (selfLoops) {
+                cob.aload(selfImage);
+                cob.iload(selfRecorded);
+            } else {
+                cob.aconst_null();
+                cob.iconst_0();
+            }
+            cob.invokestatic(CD_JIT_RUNTIME, "tailCall", MethodTypeDesc.of(CD_COMPILED_CODE, CD_JIT_CONTEXT, CD_long, CD_long,
+                    CD_long, CD_TAIL_CALL_TARGETS, CD_Object.arrayType(), CD_TAIL_SITE, CD_PROGRAM_IMAGE, CD_boolean));
             cob.astore(target);
         });
         Label failed = cob.newLabel(), plain = cob.newLabel();
@@ -1345,25 +1332,16 @@ final class Emitter {
         cob.dup();
         cob.istore(callxIndex); // reused as a scratch int
         cob.ifeq(plain);
-        Label exactEnough = cob.newLabel();
-        cob.iload(callxIndex);
-        cob.loadConstant(~exact & Liveness.R0_TO_R9);
-        cob.iand();
-        cob.ifeq(exactEnough);
         cob.aload(CTX);
         cob.lload(exec);
         cob.loadConstant(pc);
         loadInfo();
         cob.iload(callxIndex);
         cob.loadConstant(exact);
-        cob.invokestatic(CD_JIT_RUNTIME, "inexactTailCall", MethodTypeDesc.of(CD_EXECUTION_EXCEPTION, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO, CD_int, CD_int));
-        cob.athrow();
-        cob.labelBinding(exactEnough);
-        cob.aload(CTX);
         cob.iload(DEPTH);
         for (int r = 0; r <= 9; r++) loadRegister(r);
-        cob.invokestatic(CD_JIT_RUNTIME, "snapshot", MethodTypeDesc.of(CD_void, CD_JIT_CONTEXT, CD_int,
-                CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long));
+        cob.invokestatic(CD_JIT_RUNTIME, "leaveRegisters", MethodTypeDesc.of(CD_void, CD_JIT_CONTEXT, CD_long, CD_int, CD_PROGRAM_INFO,
+                CD_int, CD_int, CD_int, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long));
         cob.labelBinding(plain);
         if (chunk == null) {
             // The first hops of a chain call the target directly (the Java stack grows by at most DIRECT_TAIL_CALLS
@@ -1381,10 +1359,8 @@ final class Emitter {
                 cob.labelBinding(other);
             }
             cob.aload(CTX);
-            cob.getfield(CD_JIT_CONTEXT, "invocation", CD_INVOCATION);
-            cob.invokevirtual(CD_INVOCATION, "tailCalls", MethodTypeDesc.of(CD_int));
-            cob.loadConstant(DIRECT_TAIL_CALLS);
-            cob.if_icmpgt(trampoline);
+            cob.invokestatic(CD_JIT_RUNTIME, "callsDirectly", MethodTypeDesc.of(CD_boolean, CD_JIT_CONTEXT));
+            cob.ifeq(trampoline);
             flushExecuted();
             cob.aload(target);
             cob.aload(CTX);
@@ -1395,21 +1371,25 @@ final class Emitter {
             cob.lreturn();
             cob.labelBinding(trampoline);
         }
-        cob.aload(CTX);
-        cob.aload(target);
-        cob.putfield(CD_JIT_CONTEXT, "tailTarget", CD_COMPILED_CODE);
-        cob.aload(CTX);
-        loadRegister(1);
-        cob.putfield(CD_JIT_CONTEXT, "tailR1", CD_long);
-        cob.aload(CTX);
-        loadRegister(10);
-        cob.putfield(CD_JIT_CONTEXT, "tailR10", CD_long);
         if (chunk != null) {
+            cob.aload(CTX);
+            cob.aload(target);
+            cob.putfield(CD_JIT_CONTEXT, "tailTarget", CD_COMPILED_CODE);
+            cob.aload(CTX);
+            loadRegister(1);
+            cob.putfield(CD_JIT_CONTEXT, "tailR1", CD_long);
+            cob.aload(CTX);
+            loadRegister(10);
+            cob.putfield(CD_JIT_CONTEXT, "tailR10", CD_long);
             if (exitStub == null) exitStub = cob.newLabel();
             cob.goto_(exitStub); // stores the count with the registers; the dispatcher returns and the caller runs the target
         } else {
-            flushExecuted();
-            cob.lconst_0();
+            cob.aload(CTX);
+            cob.aload(target);
+            loadRegister(1);
+            loadRegister(10);
+            cob.lload(exec);
+            cob.invokestatic(CD_JIT_RUNTIME, "handOver", MethodTypeDesc.of(CD_long, CD_JIT_CONTEXT, CD_COMPILED_CODE, CD_long, CD_long, CD_long));
             cob.lreturn();
         }
         cob.labelBinding(failed);

@@ -114,10 +114,20 @@ final class JitRuntime {
      * bpf_tail_call: the compiled target, {@link #SELF} when it is {@code self}, or null when the call falls through
      * ({@link TailCalls#resolve} decides). {@code self} is the calling program when the site can start it over, else
      * null; {@code recorded} says that this method activation made such a call before, so the frame's record already
-     * names the program and only the count changes.
+     * names the program and only the count changes. {@code known} is the one prog array the calling method names
+     * (null if none), {@code knownAddress} its address in this run (0 until the method loaded it) and {@code slots}
+     * its slot array, a constant in the generated code: a call through it reads the slot with one load.
      */
-    static CompiledCode tailCall(JitContext ctx, long progArray, long index, TailSite site, ProgramImage self, boolean recorded) {
+    static CompiledCode tailCall(JitContext ctx, long progArray, long index, long knownAddress, TailCallTargets known,
+                                 Object[] slots, TailSite site, ProgramImage self, boolean recorded) {
         Invocation inv = ctx.invocation;
+        if (slots != null && progArray == knownAddress && knownAddress != 0 && inv.observer() == null) {
+            int slot = (int) index;
+            if (Integer.compareUnsigned(slot, slots.length) >= 0) return null;
+            Object found = ProgArray.readSlot(slots, slot);
+            if (found == null) return null;
+            return counted(ctx, inv, known.imageOf(found), site, self, recorded);
+        }
         ProgramImage target;
         // The common case without an observer (no tracing, no preemption): the same decisions as TailCalls.resolve
         // in the same order (index, slot, limit), nobody to tell why a call falls through. Anything else (a handle
@@ -132,28 +142,30 @@ final class JitRuntime {
             if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) return null;
             target = targets.target(slot);
             if (target == null) return null;
-        } else {
-            target = TailCalls.resolve(inv, progArray, index);
-            if (target == null) return null;
-            return codeFor(ctx, target, site);
+            return counted(ctx, inv, target, site, self, recorded);
         }
-        return counted(ctx, inv, target, site, self, recorded);
+        target = TailCalls.resolve(inv, progArray, index);
+        return target == null ? null : codeFor(ctx, target, site);
     }
 
     /**
-     * {@link #tailCall} at a site that knows the prog array: {@code progArray} is the address of {@code targets},
-     * whose {@link TailCallTargets#slotArray() slot array} the generated class holds as the constant {@code slots},
-     * so the slot is one load from a known array.
+     * Whether a tail call may call its target directly: the Java stack grows by at most
+     * {@link Emitter#DIRECT_TAIL_CALLS} frames per invocation, later hops go back to the trampoline.
      */
-    static CompiledCode tailCallThrough(JitContext ctx, long progArray, long index, TailCallTargets targets, Object[] slots,
-                                        TailSite site, ProgramImage self, boolean recorded) {
-        Invocation inv = ctx.invocation;
-        if (inv.observer() != null) return tailCall(ctx, progArray, index, site, self, recorded);
-        int slot = (int) index;
-        if (Integer.compareUnsigned(slot, slots.length) >= 0) return null;
-        Object found = ProgArray.readSlot(slots, slot);
-        if (found == null) return null;
-        return counted(ctx, inv, targets.imageOf(found), site, self, recorded);
+    static boolean callsDirectly(JitContext ctx) {
+        return ctx.invocation.tailCalls() <= Emitter.DIRECT_TAIL_CALLS;
+    }
+
+    /**
+     * A tail call that returns to whoever called this function to run {@code target} there ({@link JitContext}):
+     * leaves the target, r1, r10 and the count; answers the r0 to return (unused: the caller runs the target).
+     */
+    static long handOver(JitContext ctx, CompiledCode target, long r1, long r10, long executed) {
+        ctx.tailTarget = target;
+        ctx.tailR1 = r1;
+        ctx.tailR10 = r10;
+        ctx.executed = executed;
+        return 0;
     }
 
     /** A target found in its slot without an observer: counted (null at the limit), then its code. */
@@ -171,8 +183,20 @@ final class JitRuntime {
         return code;
     }
 
-    /** Leaves r0–r9 of frame {@code depth} at a tail call (the slow path: unverified programs only). */
-    static void snapshot(JitContext ctx, int depth, long r0, long r1, long r2, long r3, long r4, long r5, long r6, long r7, long r8, long r9) {
+    /**
+     * At a tail call whose target reads registers at its entry, or whose frame's caller reads r1–r5 afterwards
+     * ({@code needed}, never for verified programs): leaves r0–r9 of frame {@code depth} in the context (the slow
+     * path), or stops the run when a register needed is one this site cannot give exactly ({@code exact}).
+     */
+    static void leaveRegisters(JitContext ctx, long executed, int pc, ProgramInfo info, int needed, int exact, int depth,
+                               long r0, long r1, long r2, long r3, long r4, long r5, long r6, long r7, long r8, long r9) {
+        int missing = needed & ~exact & Liveness.R0_TO_R9;
+        if (missing != 0) {
+            ctx.executed = executed + info.countThrough[pc];
+            throw info.error(Reason.UNSUPPORTED, pc, "after this tail call r" + Integer.numberOfTrailingZeros(missing)
+                    + " is read before it is written, and this program may have left it as it found it, a value the JIT does"
+                    + " not keep (verified programs never read it; run unverified programs like this one on the interpreter)", null);
+        }
         long[] a = ctx.registers();
         int base = depth * 10;
         a[base] = r0;
@@ -185,18 +209,6 @@ final class JitRuntime {
         a[base + 7] = r7;
         a[base + 8] = r8;
         a[base + 9] = r9;
-    }
-
-    /**
-     * A tail call target (or the caller of this frame, afterwards) reads registers whose values this call site cannot
-     * give exactly: {@code needed} are the registers read, {@code exact} those the site knows.
-     */
-    static ExecutionException inexactTailCall(JitContext ctx, long executed, int pc, ProgramInfo info, int needed, int exact) {
-        ctx.executed = executed + info.countThrough[pc];
-        int missing = needed & ~exact;
-        return info.error(Reason.UNSUPPORTED, pc, "after this tail call r" + Integer.numberOfTrailingZeros(missing)
-                + " is read before it is written, and this program may have left it as it found it, a value the JIT does"
-                + " not keep (verified programs never read it; run unverified programs like this one on the interpreter)", null);
     }
 
     /**
