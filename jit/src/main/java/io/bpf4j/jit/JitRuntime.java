@@ -120,14 +120,26 @@ final class JitRuntime {
      */
     static CompiledCode tailCall(JitContext ctx, long progArray, long index, long knownAddress, TailCallTargets known,
                                  Object[] slots, TailSite site, ProgramImage self, boolean recorded) {
+        // Small and shallow on purpose: C2 inlines this into every site, several programs deep along a chain of
+        // direct tail calls, within MaxInlineLevel; the rest is in generalTailCall.
         Invocation inv = ctx.invocation;
-        if (slots != null && progArray == knownAddress && knownAddress != 0 && inv.observer() == null) {
-            int slot = (int) index;
-            if (Integer.compareUnsigned(slot, slots.length) >= 0) return null;
-            Object found = ProgArray.readSlot(slots, slot);
-            if (found == null) return null;
-            return counted(ctx, inv, known.imageOf(found), site, self, recorded);
+        if (slots == null || progArray != knownAddress || knownAddress == 0 || inv.observer() != null) {
+            return generalTailCall(ctx, progArray, index, site, self, recorded);
         }
+        int slot = (int) index;
+        if (Integer.compareUnsigned(slot, slots.length) >= 0) return null;
+        Object found = ProgArray.readSlot(slots, slot);
+        if (found == null) return null;
+        ProgramImage target = known.imageOf(found);
+        if (target == self) return (recorded ? inv.countRepeatedTailCall() : inv.countTailCall(target)) ? SELF : null;
+        if (!inv.countTailCall(target)) return null;
+        TailSite.Entry last = site.last;
+        return last != null && last.image() == target ? last.code() : codeFor(ctx, target, site);
+    }
+
+    /** {@link #tailCall} through a handle: a prog array looked up in the address space, or any observer installed. */
+    private static CompiledCode generalTailCall(JitContext ctx, long progArray, long index, TailSite site, ProgramImage self, boolean recorded) {
+        Invocation inv = ctx.invocation;
         ProgramImage target;
         // The common case without an observer (no tracing, no preemption): the same decisions as TailCalls.resolve
         // in the same order (index, slot, limit), nobody to tell why a call falls through. Anything else (a handle
@@ -142,7 +154,9 @@ final class JitRuntime {
             if (Integer.compareUnsigned(slot, targets.maxEntries()) >= 0) return null;
             target = targets.target(slot);
             if (target == null) return null;
-            return counted(ctx, inv, target, site, self, recorded);
+            if (target == self) return (recorded ? inv.countRepeatedTailCall() : inv.countTailCall(target)) ? SELF : null;
+            if (!inv.countTailCall(target)) return null;
+            return codeFor(ctx, target, site);
         }
         target = TailCalls.resolve(inv, progArray, index);
         return target == null ? null : codeFor(ctx, target, site);
@@ -168,13 +182,7 @@ final class JitRuntime {
         return 0;
     }
 
-    /** A target found in its slot without an observer: counted (null at the limit), then its code. */
-    private static CompiledCode counted(JitContext ctx, Invocation inv, ProgramImage target, TailSite site, ProgramImage self, boolean recorded) {
-        if (target == self) return (recorded ? inv.countRepeatedTailCall() : inv.countTailCall(target)) ? SELF : null;
-        if (!inv.countTailCall(target)) return null;
-        return codeFor(ctx, target, site);
-    }
-
+    /** The compiled code of {@code target}, through the site's cache. */
     private static CompiledCode codeFor(JitContext ctx, ProgramImage target, TailSite site) {
         TailSite.Entry last = site.last;
         if (last != null && last.image() == target) return last.code();

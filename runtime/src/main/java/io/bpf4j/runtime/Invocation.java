@@ -232,14 +232,17 @@ public final class Invocation {
         return true;
     }
 
+    /** Frames deeper than the records cover (piled up by tail calls from subprograms): rare, kept out of the hot path. */
+    private void growFrameRecords(int depth) {
+        int n = Math.min(memory.frameCapacity(), Math.max(depth + 1, frameImages.length * 2));
+        frameImages = java.util.Arrays.copyOf(frameImages, n);
+        frameImageOpenings = java.util.Arrays.copyOf(frameImageOpenings, n);
+    }
+
     /** For the tail call mechanism: the frame at {@code depth} now runs {@code target}. */
     void recordTailCall(int depth, ProgramImage target) {
         if (depth < 0) return;
-        if (depth >= frameImages.length) {
-            int n = Math.min(memory.frameCapacity(), Math.max(depth + 1, frameImages.length * 2));
-            frameImages = java.util.Arrays.copyOf(frameImages, n);
-            frameImageOpenings = java.util.Arrays.copyOf(frameImageOpenings, n);
-        }
+        if (depth >= frameImages.length) growFrameRecords(depth);
         // stores only when something changed: a program tail-calling itself, or a chain coming back to a frame's
         // program, leaves the record as it is (a reference store into this long-lived array costs G1 a card mark)
         if (frameImages[depth] != target) frameImages[depth] = target;
