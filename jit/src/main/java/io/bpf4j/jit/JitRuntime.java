@@ -128,11 +128,17 @@ final class JitRuntime {
         }
         int slot = (int) index;
         if (Integer.compareUnsigned(slot, slots.length) >= 0) return null;
+        int made = inv.tailCallsBelowLimit(); // before the slot's acquire read: see Invocation.tailCallsBelowLimit
+        if (made < 0) return null;
         Object found = ProgArray.readSlot(slots, slot);
         if (found == null) return null;
         ProgramImage target = known.imageOf(found);
-        if (target == self) return (recorded ? inv.countRepeatedTailCall() : inv.countTailCall(target)) ? SELF : null;
-        if (!inv.countTailCall(target)) return null;
+        if (target == self) {
+            if (recorded) inv.countRepeatedTailCall(made);
+            else inv.countTailCall(target, made);
+            return SELF;
+        }
+        inv.countTailCall(target, made);
         TailSite.Entry last = site.last;
         return last != null && last.image() == target ? last.code() : codeFor(ctx, target, site);
     }

@@ -17,6 +17,8 @@ public final class Invocation {
     private final RuntimeOptions options;
     private final AddressSpace memory;
     int tailCalls;
+    /** {@code options.tailCallLimit()}, read on every tail call. */
+    private final int tailCallLimit;
     long executedInstructions;
     boolean exitRequested;
     private long legacyPacket;
@@ -42,6 +44,7 @@ public final class Invocation {
 
     public Invocation(RuntimeOptions options) {
         this.options = Objects.requireNonNull(options, "options");
+        this.tailCallLimit = options.tailCallLimit();
         this.memory = new AddressSpace(AddressSpace.framesFor(options.tailCallLimit()));
     }
 
@@ -216,9 +219,9 @@ public final class Invocation {
      * falls through).
      */
     public boolean countTailCall(ProgramImage target) {
-        if (tailCalls >= options.tailCallLimit()) return false;
-        tailCalls++;
-        recordTailCall(memory.deepestOpenFrame(), target);
+        int made = tailCallsBelowLimit();
+        if (made < 0) return false;
+        countTailCall(target, made);
         return true;
     }
 
@@ -227,9 +230,34 @@ public final class Invocation {
      * it (the engine knows: it made the previous tail call there): only the count changes.
      */
     public boolean countRepeatedTailCall() {
-        if (tailCalls >= options.tailCallLimit()) return false;
-        tailCalls++;
+        int made = tailCallsBelowLimit();
+        if (made < 0) return false;
+        countRepeatedTailCall(made);
         return true;
+    }
+
+    /**
+     * The tail calls made so far when another one is allowed, -1 when the limit is reached (the call falls through,
+     * changing nothing). For a compiled fast path that checks the limit before it reads the slot and then counts
+     * with {@link #countTailCall(ProgramImage, int)} or {@link #countRepeatedTailCall(int)} and this answer: the
+     * count then never waits on the slot's acquire read (a hop that loops on itself is not held up by the store of
+     * the previous hop's count). Falling through for the limit or for an empty slot changes nothing either way, so
+     * the order of the two checks is not observable without an observer.
+     */
+    public int tailCallsBelowLimit() {
+        int made = tailCalls;
+        return made < tailCallLimit ? made : -1;
+    }
+
+    /** Counts a tail call to {@code target} when {@link #tailCallsBelowLimit()} answered {@code made}; see {@link #countTailCall}. */
+    public void countTailCall(ProgramImage target, int made) {
+        tailCalls = made + 1;
+        recordTailCall(memory.deepestOpenFrame(), target);
+    }
+
+    /** Counts a repeated tail call (see {@link #countRepeatedTailCall()}) when {@link #tailCallsBelowLimit()} answered {@code made}. */
+    public void countRepeatedTailCall(int made) {
+        tailCalls = made + 1;
     }
 
     /** Frames deeper than the records cover (piled up by tail calls from subprograms): rare, kept out of the hot path. */

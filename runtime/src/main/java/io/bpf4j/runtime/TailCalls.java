@@ -48,7 +48,7 @@ public final class TailCalls {
                     "expected a prog array handle, found " + invocation.memory().regionAt(progArray).describe() + " (" + array.getClass().getSimpleName() + ")");
         }
         if (target == null) return fellThrough(invocation, observer, index, TailCallObserver.FallThrough.EMPTY_SLOT);
-        if (invocation.tailCalls >= invocation.options().tailCallLimit()) return fellThrough(invocation, observer, index, TailCallObserver.FallThrough.LIMIT_REACHED);
+        if (invocation.tailCallsBelowLimit() < 0) return fellThrough(invocation, observer, index, TailCallObserver.FallThrough.LIMIT_REACHED);
         ProgramImage image = switch (target) {
             case ProgramImage p -> p;
             case Executable e -> e.image();
