@@ -95,7 +95,7 @@ public final class ProgArray<P> extends EmbeddedMap {
 
     /**
      * The program in slot {@code index} (the low 32 bits of a tail call's index, unsigned), or null when the
-     * index is out of range or the slot is empty: a single volatile read.
+     * index is out of range or the slot is empty: a single acquire read.
      */
     @SuppressWarnings("unchecked")
     public P get(int index) {
