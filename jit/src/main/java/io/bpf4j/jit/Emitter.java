@@ -342,7 +342,7 @@ final class Emitter {
             cob.astore(cacheWords(c));
             cob.lconst_0();
             cob.lstore(cacheWordBase(c));
-            cob.lconst_0();
+            cob.loadConstant(8L); // never below 8 (see fillWords); tag 0 is no region, and words null take the segment
             cob.lstore(cacheLength(c));
         }
     }
@@ -896,18 +896,31 @@ final class Emitter {
         cob.labelBinding(done);
     }
 
-    /** After a cache's region is set: its backing words, their byte offset and its length (words null if none). */
+    /**
+     * After a cache's region is set: its backing words, their byte offset and the length loads through the words are
+     * checked against (words null if none, or if the region is shorter than 8 bytes: then the length is 8 and the
+     * segment checks the bounds; see {@link #cachedAccess}).
+     */
     private void fillWords(int c) {
         cob.aload(cacheRegion(c));
-        cob.invokestatic(CD_DIRECT_ACCESS, "words", MethodTypeDesc.of(CD_long.arrayType(), CD_REGION));
+        cob.invokestatic(CD_DIRECT_ACCESS, "wordsForLoads", MethodTypeDesc.of(CD_long.arrayType(), CD_REGION));
         cob.astore(cacheWords(c));
         cob.aload(cacheRegion(c));
         cob.invokestatic(CD_DIRECT_ACCESS, "wordBase", MethodTypeDesc.of(CD_long, CD_REGION));
         cob.lstore(cacheWordBase(c));
         cob.aload(cacheRegion(c));
-        cob.invokevirtual(CD_REGION, "length", MethodTypeDesc.of(CD_int));
-        cob.i2l();
+        cob.invokestatic(CD_DIRECT_ACCESS, "checkedLength", MethodTypeDesc.of(CD_long, CD_REGION));
         cob.lstore(cacheLength(c));
+    }
+
+    /** Pushes {@code addr} minus the cached region's tagged base: its offset in the region when the tag matches. */
+    private void offsetInCachedRegion(int c) {
+        cob.lload(addr);
+        cob.iload(cacheTag(c));
+        cob.i2l();
+        cob.bipush(32);
+        cob.lshl();
+        cob.lsub();
     }
 
     /**
@@ -927,12 +940,26 @@ final class Emitter {
         }
         cob.lstore(addr);
         cob.labelBinding(check);
-        cob.lload(addr);
-        cob.bipush(32);
-        cob.lushr();
-        cob.l2i();
-        cob.iload(cacheTag(c));
-        cob.if_icmpne(miss);
+        boolean wordsLoad = value == null && usesWords(pc);
+        Label outside = wordsLoad ? cob.newLabel() : miss;
+        if (wordsLoad) {
+            // one unsigned compare checks the region and the bounds: addr - (tag << 32) is the offset in the cached
+            // region exactly when addr's upper half is the tag (else it is >= 2^32 as an unsigned number), and the
+            // checked length is >= 8, so the limit is never negative
+            offsetInCachedRegion(c);
+            cob.lload(cacheLength(c));
+            cob.loadConstant((long) bytes);
+            cob.lsub();
+            cob.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+            cob.ifgt(outside);
+        } else {
+            cob.lload(addr);
+            cob.bipush(32);
+            cob.lushr();
+            cob.l2i();
+            cob.iload(cacheTag(c));
+            cob.if_icmpne(miss);
+        }
         cob.labelBinding(fastStart);
         if (value == null && context && bytes == 4) {
             cob.aload(cacheRegion(c));
@@ -940,18 +967,15 @@ final class Emitter {
             cob.loadConstant(LOW32);
             cob.land();
             cob.invokestatic(CD_DIRECT_ACCESS, "load32", MethodTypeDesc.of(CD_long, CD_REGION, CD_long));
-        } else if (value == null && usesWords(pc)) {
+        } else if (wordsLoad) {
             // a long[]-backed region: plain array loads (see DirectAccess); else the segment's
             Label segment = cob.newLabel(), loaded = cob.newLabel();
             cob.aload(cacheWords(c));
             cob.ifnull(segment);
             cob.aload(cacheWords(c));
             cob.lload(cacheWordBase(c));
-            cob.lload(cacheLength(c));
-            cob.lload(addr);
-            cob.loadConstant(LOW32);
-            cob.land();
-            cob.invokestatic(CD_DIRECT_ACCESS, "load" + bytes * 8, MethodTypeDesc.of(CD_long, CD_long.arrayType(), CD_long, CD_long, CD_long));
+            offsetInCachedRegion(c);
+            cob.invokestatic(CD_DIRECT_ACCESS, "load" + bytes * 8, MethodTypeDesc.of(CD_long, CD_long.arrayType(), CD_long, CD_long));
             cob.goto_(loaded);
             cob.labelBinding(segment);
             cob.aload(cacheSegment(c));
@@ -978,6 +1002,16 @@ final class Emitter {
         cob.labelBinding(refused);
         cob.pop();
         cob.goto_(slow);
+        if (wordsLoad) {
+            // outside the cached region: out of its bounds (the checked path reports it), or another region
+            cob.labelBinding(outside);
+            cob.lload(addr);
+            cob.bipush(32);
+            cob.lushr();
+            cob.l2i();
+            cob.iload(cacheTag(c));
+            cob.if_icmpeq(slow);
+        }
         cob.labelBinding(miss);
         cob.aload(mem);
         cob.lload(addr);

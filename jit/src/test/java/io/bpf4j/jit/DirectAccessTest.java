@@ -117,6 +117,59 @@ class DirectAccessTest {
     }
 
     @Test
+    void loopLoadsThroughARegionsWordsCheckItsBoundsEvenWhereTheArrayGoesOn() {
+        // the target's loop loads (verified against a 64-byte context) read through the cached region's long[] words
+        // after one unsigned compare of the address against the region; an unverified caller hands it other regions
+        // and offsets, so the loads must fault exactly where the interpreter's do, also past the end of a region that
+        // is a slice of a larger array, below its start, in a region shorter than 8 bytes, and through another tag
+        ProgramImage target = verified("target", code("""
+                mov %r0, 0
+                mov %r2, 4
+                loop:
+                ldxh %r4, [%r1+0]
+                add %r0, %r4
+                ldxdw %r4, [%r1+2]
+                add %r0, %r4
+                sub %r2, 1
+                jne %r2, 0, loop
+                exit
+                """), List.of(), Map.of());
+        assertEquals(2, ((JitExecutable) target.prepared(Runs.JIT)).directAccesses());
+        record Case(String what, Region region, long delta, boolean faults) {}
+        MemorySegment words = MemorySegment.ofArray(new long[4]);
+        for (int i = 0; i < 32; i++) words.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (i * 13 + 1));
+        List<Case> cases = List.of(
+                new Case("whole", value(words.asSlice(8, 16)), 6, false),
+                new Case("past the end of a slice, inside its array", value(words.asSlice(8, 16)), 7, true),
+                new Case("below the start of a slice", value(words.asSlice(8, 16)), -1, true),
+                new Case("a 10-byte region", value(words.asSlice(3, 10)), 0, false),
+                new Case("past a 6-byte region", value(words.asSlice(3, 6)), 0, true),
+                new Case("a plain number", value(words.asSlice(8, 16)), -(1L << 40), true),
+                new Case("the next region's tag", value(words.asSlice(8, 16)), 1L << 32, true));
+        for (Case c : cases) {
+            Slots slots = new Slots(1);
+            slots.set(0, target);
+            Instructions entryCode = code(new io.bpf4j.isa.Instruction.LoadImm64(1, io.bpf4j.isa.Pseudo.MAP_VALUE, 0, 0),
+                    new io.bpf4j.isa.Instruction.LoadImm64(5, io.bpf4j.isa.Pseudo.IMM, (int) c.delta(), (int) (c.delta() >>> 32)),
+                    "add %r1, %r5", loadObject(2, 1), "mov %r3, 0\ncall 12\nmov %r0, 7\nexit");
+            ProgramImage entry = ProgramImage.load("entry", entryCode, HelperRegistry.empty(), List.of(c.region(), slots));
+            Runs.Outcome[] o = Runs.compare(Runs.JIT, entry, new byte[64], OPTIONS);
+            assertTrue(o[0].sameAs(o[1]), c.what() + ":\n" + o[0].describe() + "\n" + o[1].describe());
+            if (c.faults()) {
+                assertNotNull(o[1].error(), c.what());
+                assertEquals(ExecutionException.Reason.MEMORY_FAULT, o[1].error().reason(), c.what());
+            } else {
+                assertEquals(null, o[1].error(), c.what());
+                assertEquals(1, o[1].tailCalls(), c.what());
+            }
+        }
+    }
+
+    private static Region value(MemorySegment bytes) {
+        return Region.of(RegionKind.MAP_VALUE, "value", bytes, true);
+    }
+
+    @Test
     void unverifiedProgramsKeepTheCheckedAccesses() {
         ProgramImage image = Asm.image("plain", code("stxdw [%r10-8], %r1\nldxdw %r0, [%r10-8]\nexit"));
         JitExecutable e = (JitExecutable) image.prepared(Runs.JIT);

@@ -64,7 +64,32 @@ class GoldenBytecodeTest {
                         exit
                         """), HELPERS)),
                 new Golden("tail_call", Asm.image("tail_call", code(loadObject(2, 0), "mov %r3, 1\ncall 12\nmov %r0, 2\nexit"),
-                        HelperRegistry.empty(), List.of(slots))));
+                        HelperRegistry.empty(), List.of(slots))),
+                // verified: a frame slot through r10, a context load outside the loop, context loads inside it through
+                // the region's words (AccessPlan)
+                new Golden("direct_access", verified("direct_access", code("""
+                        ldxdw %r3, [%r1+0]
+                        stxdw [%r10-8], %r3
+                        mov %r0, 0
+                        mov %r2, 4
+                        loop:
+                        ldxb %r4, [%r1+9]
+                        add %r0, %r4
+                        ldxdw %r4, [%r1+16]
+                        add %r0, %r4
+                        sub %r2, 1
+                        jne %r2, 0, loop
+                        ldxdw %r3, [%r10-8]
+                        add %r0, %r3
+                        exit
+                        """))));
+    }
+
+    private static ProgramImage verified(String name, io.bpf4j.isa.Instructions code) {
+        var result = io.bpf4j.verifier.Verifier.verify(io.bpf4j.verifier.VerificationRequest.of(name, code, io.bpf4j.abi.ProgramType.UNSPEC)
+                .withContext(io.bpf4j.abi.ContextLayout.rawMemory(64))
+                .withOptions(io.bpf4j.verifier.VerificationOptions.DEFAULT.withPrivileged(true).withLogLevel(0)));
+        return ProgramImage.load(name, code, HelperRegistry.empty(), List.of(), result);
     }
 
     @ParameterizedTest

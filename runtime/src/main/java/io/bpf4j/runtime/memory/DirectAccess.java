@@ -82,18 +82,31 @@ public final class DirectAccess {
 
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-    // Loads of 1, 2, 4 and 8 bytes at offset o of a segment of `length` bytes whose byte 0 is byte `base` of `words`
-    // (see words()): the segment's bounds are checked here, the array's by the JVM; out of bounds throws, and the
-    // caller then redoes the access through the address space, which reports the fault.
+    /**
+     * {@link #words(Region)} for the loads below, which do not check the region's bounds themselves: null (use the
+     * segment) when the region is shorter than 8 bytes, so that a caller checking {@code o <= length - size} with
+     * {@link #checkedLength} never sees a negative limit.
+     */
+    public static long[] wordsForLoads(Region r) {
+        return r.length() >= 8 ? words(r) : null;
+    }
 
-    public static long load8(long[] words, long base, long length, long o) {
-        if (o >= length) throw new IndexOutOfBoundsException();
+    /** The length a caller of the loads below checks offsets against: the region's, or 8 when it has no words. */
+    public static long checkedLength(Region r) {
+        return Math.max(8, r.length());
+    }
+
+    // Loads of 1, 2, 4 and 8 bytes at offset o of a region whose byte 0 is byte `base` of `words` (see words()). The
+    // caller has checked o <= length - size (the JIT: one unsigned compare of the address minus the region's tagged
+    // base, which also checks the region); the array's bounds are checked by the JVM, and an exception makes the
+    // caller redo the access through the address space, which reports the fault.
+
+    public static long load8(long[] words, long base, long o) {
         long p = base + o;
         return words[(int) (p >>> 3)] >>> ((p & 7) << 3) & 0xffL;
     }
 
-    public static long load16(long[] words, long base, long length, long o) {
-        if (o > length - 2) throw new IndexOutOfBoundsException();
+    public static long load16(long[] words, long base, long o) {
         long p = base + o;
         int i = (int) (p >>> 3), s = (int) (p & 7) << 3;
         long v = words[i] >>> s;
@@ -101,8 +114,7 @@ public final class DirectAccess {
         return v & 0xffffL;
     }
 
-    public static long load32(long[] words, long base, long length, long o) {
-        if (o > length - 4) throw new IndexOutOfBoundsException();
+    public static long load32(long[] words, long base, long o) {
         long p = base + o;
         int i = (int) (p >>> 3), s = (int) (p & 7) << 3;
         long v = words[i] >>> s;
@@ -110,8 +122,7 @@ public final class DirectAccess {
         return v & 0xffffffffL;
     }
 
-    public static long load64(long[] words, long base, long length, long o) {
-        if (o > length - 8) throw new IndexOutOfBoundsException();
+    public static long load64(long[] words, long base, long o) {
         long p = base + o;
         int i = (int) (p >>> 3), s = (int) (p & 7) << 3;
         long v = words[i];
