@@ -103,6 +103,27 @@ public enum XdpPrograms {
     /** Up to the IPv4 protocol check: three packet loads at constant offsets (of the parse's eight). */
     PARSE_PREFIX_IPV4(64, prefix(Text.PARSE, 18)),
     /**
+     * {@link #HASH_LOOP_1000}'s loop without the context and packet loads before it (r0 starts at 0), for the
+     * interpreter: C2 compiles its dispatch loop from the switch's profile, and those three loads per run change that
+     * compilation (see docs/PERFORMANCE.md); not part of the standard run.
+     */
+    HASH_LOOP_NO_LOADS(64, """
+            r0 = 0x0
+            r3 = 0x3e8
+            loop:
+            r4 = r3
+            r4 *= 0x45d9f3b
+            r0 ^= r4
+            r0 <<= 0x5
+            r0 += r3
+            r4 >>= 0xd
+            r0 ^= r4
+            r3 += -0x1
+            if r3 != 0x0 goto loop
+            r0 &= 0x3
+            exit
+            """),
+    /**
      * The first of {@value #CHAIN_PROGRAMS} programs: program k tail-calls slot k + 1 of a prog array with
      * {@value #CHAIN_PROGRAMS} slots, so one run makes 33 tail calls (Linux's limit, {@code MAX_TAIL_CALL_CNT});
      * the last one's tail call (slot 34) is out of range and falls through to {@code r0 = XDP_PASS; exit}.

@@ -381,6 +381,9 @@ public final class AddressSpace {
     /** Zero-extended 8-bit load. */
     public long load8(long address) {
         Region r = readable(address, 1);
+        long o = address & 0xffffffffL;
+        long[] w = DirectAccess.words(r);
+        if (w != null && o < r.length) return DirectAccess.load8(w, r.alignmentBase, o);
         try {
             return (byte) BYTE.get(r.segment, address & 0xffffffffL) & 0xffL;
         } catch (IndexOutOfBoundsException e) {
@@ -391,6 +394,9 @@ public final class AddressSpace {
     /** Zero-extended 16-bit little-endian load. */
     public long load16(long address) {
         Region r = readable(address, 2);
+        long o = address & 0xffffffffL;
+        long[] w = DirectAccess.words(r);
+        if (w != null && o <= r.length - 2) return DirectAccess.load16(w, r.alignmentBase, o);
         try {
             return (short) SHORT.get(r.segment, address & 0xffffffffL) & 0xffffL;
         } catch (IndexOutOfBoundsException e) {
@@ -401,6 +407,11 @@ public final class AddressSpace {
     /** Zero-extended 32-bit little-endian load. */
     public long load32(long address) {
         Region r = readable(address, 4);
+        long o = address & 0xffffffffL;
+        if (r.pointerOffsets == null) {
+            long[] w = DirectAccess.words(r);
+            if (w != null && o <= r.length - 4) return DirectAccess.load32(w, r.alignmentBase, o);
+        }
         try {
             // a context's pointer fields (xdp_md->data...) read as addresses; past its end it faults like any region
             if (r.pointerOffsets != null) return r.contextLoad32(address & 0xffffffffL);
@@ -413,6 +424,9 @@ public final class AddressSpace {
     /** 64-bit little-endian load. */
     public long load64(long address) {
         Region r = readable(address, 8);
+        long o = address & 0xffffffffL;
+        long[] w = DirectAccess.words(r);
+        if (w != null && o <= r.length - 8) return DirectAccess.load64(w, r.alignmentBase, o);
         try {
             return (long) LONG.get(r.segment, address & 0xffffffffL);
         } catch (IndexOutOfBoundsException e) {

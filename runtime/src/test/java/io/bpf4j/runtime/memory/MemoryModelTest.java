@@ -59,6 +59,40 @@ class MemoryModelTest {
     }
 
     @Test
+    void loadsOfEverySizeAndOffsetReadTheRegionsBytesAndNothingPastIt() {
+        // loads read a long[]-backed region's words directly (AddressSpace.load*): a slice in the middle of its array,
+        // with other bytes around it, must read exactly its own bytes and fault one byte past either end, as a
+        // byte[]-backed region (read through its segment) and a read-only one do
+        MemorySegment words = MemorySegment.ofArray(new long[6]);
+        for (int i = 0; i < 48; i++) words.set(ValueLayout.JAVA_BYTE, i, (byte) (0x80 + i * 5));
+        byte[] bytes = new byte[27];
+        MemorySegment.copy(words, ValueLayout.JAVA_BYTE, 5, bytes, 0, 27);
+        Region[] regions = {
+                Region.of(RegionKind.MAP_VALUE, "slice", words.asSlice(5, 27), true),
+                Region.of(RegionKind.MAP_VALUE, "bytes", MemorySegment.ofArray(bytes.clone()), true),
+                Region.of(RegionKind.MAP_VALUE, "read-only", words.asSlice(5, 27).asReadOnly(), false),
+                Region.of(RegionKind.MAP_VALUE, "short", words.asSlice(5, 3), true)};
+        AddressSpace mem = new Invocation().begin().memory();
+        for (Region region : regions) {
+            long base = mem.register(region);
+            int length = region.length();
+            for (int size : new int[] {1, 2, 4, 8}) {
+                for (long o = -1; o <= length; o++) {
+                    long address = base + o;
+                    if (o >= 0 && o + size <= length) {
+                        long expected = 0;
+                        for (int b = size - 1; b >= 0; b--) expected = expected << 8 | (bytes[(int) o + b] & 0xffL);
+                        assertThat(mem.load(address, size)).as("%s: %d bytes at %d", region, size, o).isEqualTo(expected);
+                    } else {
+                        assertThatThrownBy(() -> mem.load(address, size)).as("%s: %d bytes at %d", region, size, o)
+                                .isInstanceOf(MemoryFault.class);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void pointerArithmeticCannotReachANeighbouringRegion() {
         // r1 + 2^32 changes the region index, not the offset: another region at offset 0, or none
         ProgramImage far = Programs.image("far", code("lddw %r2, 0x100000000\nadd %r1, %r2\nldxb %r0, [%r1]\nexit"));
