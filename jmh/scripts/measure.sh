@@ -9,7 +9,8 @@ cd "$(dirname "$0")/../.."
 OUT=${1:-jmh/results/$(date -u +%Y%m%dT%H%M)}
 shift || true
 mkdir -p "$OUT"
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+JAVA_HOME=$(scripts/find-java.sh) # a JDK 25, as CI finds it (the benchmarks are compiled for 25)
+JAVA=$JAVA_HOME/bin/java
 SETTINGS=${SETTINGS:-"-f 1 -wi 3 -i 5 -w 1s -r 1s"}
 {
   echo "start: $(date -u +%FT%TZ)  $(uptime)"
