@@ -1,9 +1,7 @@
 package io.bpf4j.jit;
 
-import io.bpf4j.abi.ContextLayout;
 import io.bpf4j.abi.MapDefinition;
 import io.bpf4j.abi.MapType;
-import io.bpf4j.abi.ProgramType;
 import io.bpf4j.isa.Instructions;
 import io.bpf4j.runtime.ExecutionException;
 import io.bpf4j.runtime.ProgramImage;
@@ -11,9 +9,6 @@ import io.bpf4j.runtime.RuntimeOptions;
 import io.bpf4j.runtime.helpers.HelperRegistry;
 import io.bpf4j.runtime.memory.Region;
 import io.bpf4j.runtime.memory.RegionKind;
-import io.bpf4j.verifier.VerificationOptions;
-import io.bpf4j.verifier.VerificationRequest;
-import io.bpf4j.verifier.Verifier;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -22,6 +17,7 @@ import java.util.Map;
 
 import static io.bpf4j.jit.Asm.code;
 import static io.bpf4j.jit.Asm.loadObject;
+import static io.bpf4j.jit.Asm.verified;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,13 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DirectAccessTest {
     private static final RuntimeOptions OPTIONS = RuntimeOptions.DEFAULTS;
-
-    private static ProgramImage verified(String name, Instructions code, List<?> objects, Map<Integer, MapDefinition> maps) {
-        var result = Verifier.verify(VerificationRequest.of(name, code, ProgramType.UNSPEC)
-                .withContext(ContextLayout.rawMemory(64)).withMaps(maps)
-                .withOptions(VerificationOptions.DEFAULT.withPrivileged(true).withLogLevel(0)));
-        return ProgramImage.load(name, code, HelperRegistry.empty(), objects, result);
-    }
 
     @Test
     void aVerifiedTargetEnteredWithAForeignR10TakesTheCheckedPathAndFaultsLikeTheInterpreter() {

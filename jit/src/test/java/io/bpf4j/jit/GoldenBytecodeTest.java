@@ -67,7 +67,7 @@ class GoldenBytecodeTest {
                         HelperRegistry.empty(), List.of(slots))),
                 // verified: a frame slot through r10, a context load outside the loop, context loads inside it through
                 // the region's words (AccessPlan)
-                new Golden("direct_access", verified("direct_access", code("""
+                new Golden("direct_access", Asm.verified("direct_access", code("""
                         ldxdw %r3, [%r1+0]
                         stxdw [%r10-8], %r3
                         mov %r0, 0
@@ -82,14 +82,7 @@ class GoldenBytecodeTest {
                         ldxdw %r3, [%r10-8]
                         add %r0, %r3
                         exit
-                        """))));
-    }
-
-    private static ProgramImage verified(String name, io.bpf4j.isa.Instructions code) {
-        var result = io.bpf4j.verifier.Verifier.verify(io.bpf4j.verifier.VerificationRequest.of(name, code, io.bpf4j.abi.ProgramType.UNSPEC)
-                .withContext(io.bpf4j.abi.ContextLayout.rawMemory(64))
-                .withOptions(io.bpf4j.verifier.VerificationOptions.DEFAULT.withPrivileged(true).withLogLevel(0)));
-        return ProgramImage.load(name, code, HelperRegistry.empty(), List.of(), result);
+                        """), List.of(), java.util.Map.of())));
     }
 
     @ParameterizedTest

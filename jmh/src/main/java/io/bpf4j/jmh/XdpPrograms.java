@@ -32,16 +32,7 @@ public enum XdpPrograms {
             if r4 > r3 goto out
             r0 = *(u64 *)(r2 + 0x0)
             r3 = 0x3e8
-            loop:
-            r4 = r3
-            r4 *= 0x45d9f3b
-            r0 ^= r4
-            r0 <<= 0x5
-            r0 += r3
-            r4 >>= 0xd
-            r0 ^= r4
-            r3 += -0x1
-            if r3 != 0x0 goto loop
+            """ + Text.HASH_MIX_LOOP + """
             out:
             r0 &= 0x3
             exit
@@ -110,16 +101,7 @@ public enum XdpPrograms {
     HASH_LOOP_NO_LOADS(64, """
             r0 = 0x0
             r3 = 0x3e8
-            loop:
-            r4 = r3
-            r4 *= 0x45d9f3b
-            r0 ^= r4
-            r0 <<= 0x5
-            r0 += r3
-            r4 >>= 0xd
-            r0 ^= r4
-            r3 += -0x1
-            if r3 != 0x0 goto loop
+            """ + Text.HASH_MIX_LOOP + """
             r0 &= 0x3
             exit
             """),
@@ -151,6 +133,20 @@ public enum XdpPrograms {
 
     /** Program texts more than one constant uses (a nested class: enum constants cannot name the enum's own fields). */
     private static final class Text {
+        /** 1000 rounds (r3 counts down from 1000) of the 64-bit hash mix into r0. */
+        static final String HASH_MIX_LOOP = """
+            loop:
+            r4 = r3
+            r4 *= 0x45d9f3b
+            r0 ^= r4
+            r0 <<= 0x5
+            r0 += r3
+            r4 >>= 0xd
+            r0 ^= r4
+            r3 += -0x1
+            if r3 != 0x0 goto loop
+            """;
+
         static final String PARSE = """
             r2 = *(u32 *)(r1 + 0x0)
             r3 = *(u32 *)(r1 + 0x4)
