@@ -913,6 +913,14 @@ final class Emitter {
         cob.lstore(cacheLength(c));
     }
 
+    /** Pushes the upper half of {@code addr}: its region's tag (generation and index). */
+    private void addressTag() {
+        cob.lload(addr);
+        cob.bipush(32);
+        cob.lushr();
+        cob.l2i();
+    }
+
     /** Pushes {@code addr} minus the cached region's tagged base: its offset in the region when the tag matches. */
     private void offsetInCachedRegion(int c) {
         cob.lload(addr);
@@ -953,10 +961,7 @@ final class Emitter {
             cob.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
             cob.ifgt(outside);
         } else {
-            cob.lload(addr);
-            cob.bipush(32);
-            cob.lushr();
-            cob.l2i();
+            addressTag();
             cob.iload(cacheTag(c));
             cob.if_icmpne(miss);
         }
@@ -1005,10 +1010,7 @@ final class Emitter {
         if (wordsLoad) {
             // outside the cached region: out of its bounds (the checked path reports it), or another region
             cob.labelBinding(outside);
-            cob.lload(addr);
-            cob.bipush(32);
-            cob.lushr();
-            cob.l2i();
+            addressTag();
             cob.iload(cacheTag(c));
             cob.if_icmpeq(slow);
         }

@@ -378,6 +378,10 @@ public final class AddressSpace {
         throw fault(Access.ATOMIC, address, size);
     }
 
+    // The loads read a long[]-backed region's words directly once the offset is inside the region (DirectAccess), and
+    // use the segment only for other regions: less code than a segment access, which matters because the
+    // interpreter's dispatch loop inlines these loads (docs/PERFORMANCE.md, "Interpreter").
+
     /** Zero-extended 8-bit load. */
     public long load8(long address) {
         Region r = readable(address, 1);
