@@ -389,7 +389,7 @@ public final class AddressSpace {
         long[] w = DirectAccess.words(r);
         if (w != null && o < r.length) return DirectAccess.load8(w, r.alignmentBase, o);
         try {
-            return (byte) BYTE.get(r.segment, address & 0xffffffffL) & 0xffL;
+            return (byte) BYTE.get(r.segment, o) & 0xffL;
         } catch (IndexOutOfBoundsException e) {
             throw fault(Access.READ, address, 1);
         }
@@ -402,7 +402,7 @@ public final class AddressSpace {
         long[] w = DirectAccess.words(r);
         if (w != null && o <= r.length - 2) return DirectAccess.load16(w, r.alignmentBase, o);
         try {
-            return (short) SHORT.get(r.segment, address & 0xffffffffL) & 0xffffL;
+            return (short) SHORT.get(r.segment, o) & 0xffffL;
         } catch (IndexOutOfBoundsException e) {
             throw fault(Access.READ, address, 2);
         }
@@ -418,8 +418,8 @@ public final class AddressSpace {
         }
         try {
             // a context's pointer fields (xdp_md->data...) read as addresses; past its end it faults like any region
-            if (r.pointerOffsets != null) return r.contextLoad32(address & 0xffffffffL);
-            return (int) INT.get(r.segment, address & 0xffffffffL) & 0xffffffffL;
+            if (r.pointerOffsets != null) return r.contextLoad32(o);
+            return (int) INT.get(r.segment, o) & 0xffffffffL;
         } catch (IndexOutOfBoundsException e) {
             throw fault(Access.READ, address, 4);
         }
@@ -432,7 +432,7 @@ public final class AddressSpace {
         long[] w = DirectAccess.words(r);
         if (w != null && o <= r.length - 8) return DirectAccess.load64(w, r.alignmentBase, o);
         try {
-            return (long) LONG.get(r.segment, address & 0xffffffffL);
+            return (long) LONG.get(r.segment, o);
         } catch (IndexOutOfBoundsException e) {
             throw fault(Access.READ, address, 8);
         }

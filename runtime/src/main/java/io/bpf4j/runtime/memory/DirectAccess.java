@@ -97,9 +97,9 @@ public final class DirectAccess {
     }
 
     // Loads of 1, 2, 4 and 8 bytes at offset o of a region whose byte 0 is byte `base` of `words` (see words()). The
-    // caller has checked o <= length - size (the JIT: one unsigned compare of the address minus the region's tagged
-    // base, which also checks the region); the array's bounds are checked by the JVM, and an exception makes the
-    // caller redo the access through the address space, which reports the fault.
+    // caller has checked o <= length - size (the address space's loads directly; the JIT with one unsigned compare of
+    // the address minus the region's tagged base, which also checks the region); the array's bounds are checked by
+    // the JVM, and in the JIT an exception makes the access be redone through the address space, which faults.
 
     public static long load8(long[] words, long base, long o) {
         long p = base + o;
